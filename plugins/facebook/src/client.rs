@@ -1,0 +1,284 @@
+//! The Graph API over blocking HTTP: versioned paths, bounded timeouts, retries with
+//! backoff and jitter for transient failures only, and errors that never carry a URL (the
+//! URLs carry tokens).
+
+use std::time::{Duration, SystemTime};
+
+use fbvault_provider::{ErrorKind, ProviderError};
+use reqwest::Url;
+use reqwest::blocking::{Client as Http, RequestBuilder};
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+use crate::errors::{Endpoint, GraphError, Verdict, classify};
+use crate::usage;
+
+/// How the provider talks to Graph.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Overrides every profile's Graph base URL (`FBVAULT_GRAPH_URL`).
+    pub graph_url: Option<String>,
+    /// Total time allowed for one HTTP attempt.
+    pub timeout: Duration,
+    /// Attempts per call for transient failures (1 = no retry).
+    pub attempts: u32,
+    /// The first pause between attempts; doubled each time, plus jitter.
+    pub backoff: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            graph_url: None,
+            timeout: Duration::from_secs(10),
+            attempts: 3,
+            backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+/// A successful Graph answer.
+#[derive(Debug)]
+pub struct Reply {
+    /// The JSON body.
+    pub body: Value,
+}
+
+/// A Graph client bound to one base URL and version.
+pub struct Client {
+    http: Http,
+    base: Url,
+    version: String,
+    options: Options,
+    /// Values to scrub from any text we report (the app secret, tokens).
+    secrets: Vec<String>,
+}
+
+fn unreachable(message: String) -> ProviderError {
+    ProviderError::new(ErrorKind::Unreachable, message)
+        .hint("check the network and try again; Graph API status: https://metastatus.com")
+}
+
+impl Client {
+    /// A client for `base` (`https://graph.facebook.com`) and `version` (`v25.0`).
+    pub fn new(
+        options: &Options,
+        base: &str,
+        version: &str,
+        secrets: Vec<String>,
+    ) -> Result<Client, ProviderError> {
+        let mut base = Url::parse(base).map_err(|_| {
+            ProviderError::new(
+                ErrorKind::BadRequest,
+                format!("the Graph API URL `{base}` is not a URL"),
+            )
+        })?;
+        if !matches!(base.scheme(), "https" | "http") || base.host_str().is_none() {
+            return Err(ProviderError::new(
+                ErrorKind::BadRequest,
+                "the Graph API URL must be an http(s) URL with a host",
+            ));
+        }
+        if !base.path().ends_with('/') {
+            base.set_path(&format!("{}/", base.path()));
+        }
+        if !version.starts_with('v') || version[1..].parse::<f64>().is_err() {
+            return Err(ProviderError::new(
+                ErrorKind::BadRequest,
+                format!("`{version}` is not a Graph API version (expected something like v25.0)"),
+            ));
+        }
+        let http = Http::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout.min(Duration::from_secs(5)))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("fbvault/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                ProviderError::new(
+                    ErrorKind::Internal,
+                    format!("cannot start HTTP: {}", e.without_url()),
+                )
+            })?;
+        Ok(Client {
+            http,
+            base,
+            version: version.to_string(),
+            options: options.clone(),
+            secrets: secrets.into_iter().filter(|s| s.len() >= 4).collect(),
+        })
+    }
+
+    /// The host, for messages.
+    pub fn host(&self) -> String {
+        self.base.host_str().unwrap_or("").to_string()
+    }
+
+    /// `GET {base}/{version}/{path}?{params}`.
+    pub fn get(
+        &self,
+        endpoint: Endpoint,
+        path: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Reply, ProviderError> {
+        let url = self
+            .base
+            .join(&format!("{}/{}", self.version, path))
+            .map_err(|_| {
+                ProviderError::new(ErrorKind::Internal, format!("bad Graph path {path}"))
+            })?;
+        self.send(endpoint, || self.http.get(url.clone()).query(params))
+    }
+
+    /// Whether `url` points at the configured Graph host (scheme, host and port).
+    pub fn same_host(&self, url: &Url) -> bool {
+        url.scheme() == self.base.scheme()
+            && url.host_str() == self.base.host_str()
+            && url.port_or_known_default() == self.base.port_or_known_default()
+    }
+
+    /// `GET` a `paging.next` URL as given (it is on our host: check with [`Client::same_host`]).
+    pub fn get_url(&self, url: Url) -> Result<Reply, ProviderError> {
+        self.send(Endpoint::Graph, || self.http.get(url.clone()))
+    }
+
+    fn send(
+        &self,
+        endpoint: Endpoint,
+        request: impl Fn() -> RequestBuilder,
+    ) -> Result<Reply, ProviderError> {
+        let attempts = self.options.attempts.max(1);
+        let mut last = String::new();
+        for attempt in 1..=attempts {
+            match self.attempt(endpoint, request()) {
+                Ok(reply) => return Ok(reply),
+                Err(Verdict::Fail(e)) => return Err(self.scrub_error(e)),
+                Err(Verdict::Retry(why)) => last = why,
+            }
+            if attempt < attempts {
+                let jitter = Duration::from_millis(u64::from(
+                    SystemTime::now()
+                        .duration_since(SystemTime::UNIX_EPOCH)
+                        .map_or(0, |d| d.subsec_nanos())
+                        % 250,
+                ));
+                std::thread::sleep(self.options.backoff * 2u32.pow(attempt - 1) + jitter);
+            }
+        }
+        let tries = if attempts == 1 {
+            "1 try".to_string()
+        } else {
+            format!("{attempts} tries")
+        };
+        Err(self.scrub_error(unreachable(format!(
+            "Facebook kept failing: {last} ({tries})"
+        ))))
+    }
+
+    fn attempt(&self, endpoint: Endpoint, request: RequestBuilder) -> Result<Reply, Verdict> {
+        let response = request
+            .send()
+            .map_err(|e| Verdict::Retry(self.describe_network_error(&e)))?;
+        let status = response.status();
+        let headers: HeaderMap = response.headers().clone();
+        let bytes = response
+            .bytes()
+            .map_err(|e| Verdict::Retry(self.describe_network_error(&e)))?;
+        let body: Option<Value> = serde_json::from_slice(&bytes)
+            .ok()
+            .or_else(|| legacy_form(&bytes));
+        match body {
+            Some(body) => {
+                if let Some(err) = GraphError::from_body(&body) {
+                    return Err(classify(&err, endpoint, &usage::parse(&headers)));
+                }
+                if status.is_success() {
+                    Ok(Reply { body })
+                } else if status.is_server_error() {
+                    Err(Verdict::Retry(format!("HTTP {}", status.as_u16())))
+                } else {
+                    Err(Verdict::Fail(ProviderError::new(
+                        ErrorKind::BadRequest,
+                        format!(
+                            "Facebook answered HTTP {} without an error object",
+                            status.as_u16()
+                        ),
+                    )))
+                }
+            }
+            None if status.is_server_error() => {
+                Err(Verdict::Retry(format!("HTTP {}", status.as_u16())))
+            }
+            None if status.is_success() => {
+                Err(Verdict::Retry("the answer was not JSON".to_string()))
+            }
+            None => Err(Verdict::Retry(format!(
+                "HTTP {} with a body that is not JSON",
+                status.as_u16()
+            ))),
+        }
+    }
+
+    fn describe_network_error(&self, e: &reqwest::Error) -> String {
+        let host = self.host();
+        if e.is_timeout() {
+            format!(
+                "no answer from {host} within {}s",
+                self.options.timeout.as_secs_f32()
+            )
+        } else if e.is_connect() {
+            format!("cannot connect to {host}")
+        } else if e.is_body() || e.is_decode() {
+            format!("the answer from {host} was cut short")
+        } else {
+            format!("network error talking to {host}")
+        }
+    }
+
+    fn scrub_error(&self, mut e: ProviderError) -> ProviderError {
+        for secret in &self.secrets {
+            if e.message.contains(secret.as_str()) {
+                e.message = e.message.replace(secret.as_str(), "***");
+            }
+        }
+        e
+    }
+}
+
+/// Before v2.3 the OAuth endpoint answered `access_token=…&expires=…`; accept it.
+fn legacy_form(bytes: &[u8]) -> Option<Value> {
+    if !bytes.trim_ascii().starts_with(b"access_token=") {
+        return None;
+    }
+    let map = url::form_urlencoded::parse(bytes.trim_ascii())
+        .map(|(k, v)| {
+            let value = v
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| Value::String(v.into_owned()));
+            (k.into_owned(), value)
+        })
+        .collect();
+    Some(Value::Object(map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_legacy_form_answer() {
+        let v = legacy_form(b"access_token=EAAB%7Cx&expires=5183999").unwrap();
+        assert_eq!(v["access_token"], "EAAB|x");
+        assert_eq!(v["expires"], 5183999);
+        assert!(legacy_form(b"<html>").is_none());
+    }
+
+    #[test]
+    fn refuses_bad_versions_and_urls() {
+        let o = Options::default();
+        assert!(Client::new(&o, "https://graph.facebook.com", "25.0", vec![]).is_err());
+        assert!(Client::new(&o, "ftp://x", "v25.0", vec![]).is_err());
+        assert!(Client::new(&o, "https://graph.facebook.com", "v25.0", vec![]).is_ok());
+    }
+}

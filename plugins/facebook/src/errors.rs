@@ -1,0 +1,280 @@
+//! Graph API errors: parsing the envelope and deciding what each one means.
+//!
+//! Decisions are made on `code`, `error_subcode` and `is_transient`, never on the HTTP
+//! status or on `type` (throttling comes as `OAuthException` too). Code 1 is not always
+//! transient: on the OAuth endpoint, "Error validating client secret." is code 1, and
+//! retrying it would loop on a bad secret.
+
+use fbvault_provider::{ErrorKind, ProviderError};
+use serde_json::Value;
+
+use crate::usage::Usage;
+
+/// The `error` object of a Graph response.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GraphError {
+    /// `code`.
+    pub code: i64,
+    /// `error_subcode` (or `subcode` inside `debug_token`'s `data.error`).
+    pub subcode: Option<i64>,
+    /// `message`.
+    pub message: String,
+    /// `is_transient`.
+    pub transient: bool,
+}
+
+impl GraphError {
+    /// Reads the standard envelope `{"error": {...}}`; `None` when the body has none.
+    pub fn from_body(body: &Value) -> Option<GraphError> {
+        let e = body.get("error")?;
+        if !e.is_object() {
+            return None;
+        }
+        Some(GraphError {
+            code: int(e.get("code")).unwrap_or(0),
+            subcode: int(e.get("error_subcode")).or_else(|| int(e.get("subcode"))),
+            message: e
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .chars()
+                .take(300)
+                .collect(),
+            transient: e
+                .get("is_transient")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
+}
+
+/// Reads an integer that Graph may send as a number or a string.
+pub fn int(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Which endpoint a call went to: OAuth endpoints report configuration errors as code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `oauth/access_token`.
+    OAuth,
+    /// Anything else.
+    Graph,
+}
+
+/// What to do about an error.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Try again after a pause.
+    Retry(String),
+    /// Stop with this error.
+    Fail(ProviderError),
+}
+
+const LOGIN_HINT: &str = "get a new short-lived user token (Graph API Explorer or your login flow) and run `fbvault login {profile}`";
+/// What to do when Facebook refuses the app credentials.
+pub const SECRET_HINT: &str = "check the app id and secret in the Meta dashboard (App settings → Basic) and fix them with `fbvault edit {profile}`";
+
+/// Words for a code-190 subcode.
+pub fn invalid_token_reason(subcode: Option<i64>) -> &'static str {
+    match subcode {
+        Some(458) => "the user removed the app (or never authorized it)",
+        Some(459) => {
+            "the user's Facebook account is checkpointed: they must log in at facebook.com to fix it"
+        }
+        Some(460) => "the token was invalidated because the user changed their password",
+        Some(461) => "the user reinstalled the app, which invalidated the token",
+        Some(463) => "the token has expired",
+        Some(464) => "the user is unconfirmed: they must log in at facebook.com",
+        Some(465) => "the user is invalid",
+        Some(466) => "the session was invalidated explicitly (revoked)",
+        Some(467) => "the token is invalid: it was revoked or the user logged out",
+        Some(468) => "the session was invalidated because it was not used for a long time",
+        Some(492) => "the user lost their role on the page",
+        _ => "the token is malformed or invalid",
+    }
+}
+
+fn is_rate_limit(code: i64) -> bool {
+    matches!(code, 4 | 17 | 32 | 341 | 613) || (80000..=80014).contains(&code)
+}
+
+/// Decides what a Graph error means.
+pub fn classify(err: &GraphError, endpoint: Endpoint, usage: &Usage) -> Verdict {
+    let msg = err.message.to_lowercase();
+    let said = || {
+        if err.message.is_empty() {
+            format!("code {}", err.code)
+        } else {
+            format!("{} (code {})", err.message, err.code)
+        }
+    };
+    let fail = |kind: ErrorKind, message: String| Verdict::Fail(ProviderError::new(kind, message));
+    match err.code {
+        190 | 102 => Verdict::Fail(
+            ProviderError::new(
+                ErrorKind::InvalidGrant,
+                format!(
+                    "Facebook refused the token: {} (code {}{})",
+                    invalid_token_reason(err.subcode),
+                    err.code,
+                    err.subcode.map(|s| format!("/{s}")).unwrap_or_default()
+                ),
+            )
+            .hint(LOGIN_HINT),
+        ),
+        1 if msg.contains("client secret") || msg.contains("validating application") => {
+            let what = if msg.contains("deleted") {
+                "Facebook says the app has been deleted"
+            } else {
+                "Facebook refused the app secret"
+            };
+            Verdict::Fail(ProviderError::new(ErrorKind::InvalidGrant, format!("{what} ({})", said())).hint(SECRET_HINT))
+        }
+        100 if msg.contains("appsecret_proof") => Verdict::Fail(
+            ProviderError::new(
+                ErrorKind::InvalidGrant,
+                format!("Facebook refused the appsecret_proof: the stored app secret does not belong to this app ({})", said()),
+            )
+            .hint(SECRET_HINT),
+        ),
+        101 => Verdict::Fail(
+            ProviderError::new(ErrorKind::InvalidGrant, format!("Facebook does not accept the app id ({})", said()))
+                .hint(SECRET_HINT),
+        ),
+        10 | 200..=299 => Verdict::Fail(
+            ProviderError::new(
+                ErrorKind::InvalidGrant,
+                format!("the token lacks a permission this needs ({})", said()),
+            )
+            .hint("log in again granting the missing permission, then run `fbvault login {profile}`"),
+        ),
+        code if is_rate_limit(code) => {
+            let when = match usage.regain_minutes {
+                Some(m) => format!("Facebook expects access to return in about {m} minute{}", if m == 1 { "" } else { "s" }),
+                None => "wait before trying again (Facebook did not say how long)".to_string(),
+            };
+            Verdict::Fail(
+                ProviderError::new(ErrorKind::RateLimited, format!("Facebook is throttling calls ({}): {when}", said()))
+                    .hint("every call made while throttled extends the wait; try again later"),
+            )
+        }
+        368 => fail(
+            ErrorKind::RateLimited,
+            format!("Facebook temporarily blocked the app for policy reasons ({}); wait before trying again", said()),
+        ),
+        2 => Verdict::Retry(format!("Facebook had a temporary problem ({})", said())),
+        1 if err.transient || endpoint == Endpoint::Graph => {
+            Verdict::Retry(format!("Facebook had an unknown error ({})", said()))
+        }
+        _ if err.transient => Verdict::Retry(format!("Facebook had a temporary problem ({})", said())),
+        _ => fail(ErrorKind::BadRequest, format!("Facebook refused the request: {}", said())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn verdict(body: Value, endpoint: Endpoint) -> Verdict {
+        classify(
+            &GraphError::from_body(&body).unwrap(),
+            endpoint,
+            &Usage::default(),
+        )
+    }
+
+    fn kind(v: Verdict) -> Option<ErrorKind> {
+        match v {
+            Verdict::Fail(e) => Some(e.kind),
+            Verdict::Retry(_) => None,
+        }
+    }
+
+    #[test]
+    fn a_bad_client_secret_is_final() {
+        let v = verdict(
+            json!({"error":{"message":"Error validating client secret.","type":"OAuthException","code":1}}),
+            Endpoint::OAuth,
+        );
+        assert_eq!(kind(v), Some(ErrorKind::InvalidGrant));
+    }
+
+    #[test]
+    fn code_1_on_oauth_without_transient_is_a_bad_request() {
+        let v = verdict(
+            json!({"error":{"message":"fb_exchange_token parameter not specified","code":1}}),
+            Endpoint::OAuth,
+        );
+        assert_eq!(kind(v), Some(ErrorKind::BadRequest));
+    }
+
+    #[test]
+    fn transient_codes_are_retried() {
+        assert!(
+            kind(verdict(
+                json!({"error":{"message":"An unexpected error","code":2}}),
+                Endpoint::OAuth
+            ))
+            .is_none()
+        );
+        assert!(
+            kind(verdict(
+                json!({"error":{"message":"x","code":1,"is_transient":true}}),
+                Endpoint::OAuth
+            ))
+            .is_none()
+        );
+        assert!(
+            kind(verdict(
+                json!({"error":{"message":"An unknown error","code":1}}),
+                Endpoint::Graph
+            ))
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn every_190_subcode_is_a_refusal_in_words() {
+        for sub in [458, 459, 460, 463, 464, 467, 492] {
+            let v = verdict(
+                json!({"error":{"message":"m","code":190,"error_subcode":sub}}),
+                Endpoint::Graph,
+            );
+            let Verdict::Fail(e) = v else { panic!() };
+            assert_eq!(e.kind, ErrorKind::InvalidGrant);
+            assert!(e.message.contains(invalid_token_reason(Some(sub))));
+        }
+    }
+
+    #[test]
+    fn rate_limits_are_not_retried_and_say_when() {
+        for code in [4, 17, 32, 613, 80001, 80014] {
+            let err = GraphError {
+                code,
+                ..Default::default()
+            };
+            let usage = Usage {
+                regain_minutes: Some(7),
+                peak_percent: None,
+            };
+            let Verdict::Fail(e) = classify(&err, Endpoint::Graph, &usage) else {
+                panic!()
+            };
+            assert_eq!(e.kind, ErrorKind::RateLimited);
+            assert!(e.message.contains("7 minutes"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn debug_token_error_uses_subcode() {
+        let e = GraphError::from_body(&json!({"error":{"code":190,"message":"x","subcode":463}}))
+            .unwrap();
+        assert_eq!(e.subcode, Some(463));
+    }
+}

@@ -1,0 +1,551 @@
+//! The Facebook/Meta provider: exchanges short-lived user tokens for long-lived ones, reads
+//! the truth about them from `debug_token`, derives page tokens, refreshes inside the
+//! refresh window, and builds `FB_*` variables with an `appsecret_proof` for the exact
+//! token injected.
+//!
+//! Profile fields: `app_id`, `graph_version` (default [`DEFAULT_GRAPH_VERSION`]),
+//! `page_id` (the default page), `graph_url` (default `https://graph.facebook.com`),
+//! `refresh_window_days` (default 7); secret `app_secret`. Tokens: `user` (first), then
+//! `page:<id>` for each page.
+#![forbid(unsafe_code)]
+
+mod api;
+mod client;
+mod errors;
+mod proof;
+mod usage;
+
+use chrono::{DateTime, Duration, Utc};
+use fbvault_provider::{
+    Capability, Context, Description, EnvOptions, EnvVar, ErrorKind, FieldSpec, Inspection,
+    LoginInput, ProfileData, ProviderError, RefreshNeed, Secret, Token, TokenKind, TokenProvider,
+    TokenSet, default_refresh_need,
+};
+
+pub use client::Options;
+pub use proof::appsecret_proof;
+
+use api::{App, DebugInfo, time};
+use client::Client;
+
+/// The Graph API version used when a profile does not pin one.
+pub const DEFAULT_GRAPH_VERSION: &str = "v25.0";
+/// The Graph API host.
+pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com";
+/// The permission that lets a user token list the user's pages.
+const PAGES_SCOPE: &str = "pages_show_list";
+const USER: &str = "user";
+
+/// The Facebook provider.
+#[derive(Debug, Clone, Default)]
+pub struct FacebookProvider {
+    options: Options,
+}
+
+/// What a profile says about the app, resolved.
+struct Settings<'a> {
+    app: App<'a>,
+    version: String,
+    base: String,
+    window: Duration,
+}
+
+impl FacebookProvider {
+    /// A provider with these options. Installs the ring TLS provider if none is installed.
+    pub fn new(options: Options) -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        FacebookProvider { options }
+    }
+
+    fn settings<'a>(&self, profile: &'a ProfileData) -> Result<Settings<'a>, ProviderError> {
+        self.validate(profile)?;
+        let id = profile.config("app_id").unwrap_or_default();
+        let secret = profile.secret("app_secret").expect("validated");
+        let window_days = match profile.config("refresh_window_days") {
+            None => 7,
+            Some(d) => d
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (0..=60).contains(d))
+                .ok_or_else(|| {
+                    ProviderError::new(
+                        ErrorKind::BadRequest,
+                        format!(
+                            "refresh_window_days must be a number of days from 0 to 60, not `{d}`"
+                        ),
+                    )
+                })?,
+        };
+        Ok(Settings {
+            app: App { id, secret },
+            version: profile
+                .config("graph_version")
+                .unwrap_or(DEFAULT_GRAPH_VERSION)
+                .to_string(),
+            base: self
+                .options
+                .graph_url
+                .clone()
+                .or_else(|| profile.config("graph_url").map(str::to_string))
+                .unwrap_or_else(|| DEFAULT_GRAPH_URL.to_string()),
+            window: Duration::days(window_days),
+        })
+    }
+
+    fn client(&self, s: &Settings, extra_secrets: &[&Secret]) -> Result<Client, ProviderError> {
+        let mut secrets = vec![s.app.secret.expose().to_string()];
+        secrets.extend(extra_secrets.iter().map(|t| t.expose().to_string()));
+        Client::new(&self.options, &s.base, &s.version, secrets)
+    }
+
+    /// The user token from an exchange or a kept token, checked with `debug_token`.
+    fn user_token(
+        &self,
+        ctx: &Context,
+        client: &Client,
+        s: &Settings,
+        value: Secret,
+        expires_in: Option<i64>,
+    ) -> Result<Token, ProviderError> {
+        let info = api::debug(client, &s.app, &value)?;
+        info.check(s.app.id)?;
+        let kind = match info.kind.as_deref() {
+            Some("PAGE") => {
+                return Err(ProviderError::new(
+                    ErrorKind::BadRequest,
+                    "that is a page token; give the user token, and fbvault derives the page tokens",
+                ));
+            }
+            Some("SYSTEM_USER") => TokenKind::SystemUser,
+            Some("APP") => TokenKind::App,
+            _ => TokenKind::User,
+        };
+        let expires_at = match info.expires_at {
+            Some(_) => time(info.expires_at),
+            // debug_token without expires_at: fall back to what the exchange said, if anything.
+            None => expires_in
+                .filter(|s| *s > 0)
+                .map(|s| ctx.now + Duration::seconds(s)),
+        };
+        let mut token = Token::new(USER, kind, value, expires_at);
+        fill(&mut token, &info, ctx.now);
+        token.subject = info.user_id.clone();
+        Ok(token)
+    }
+
+    /// Page tokens read with the long-lived user token, each checked with `debug_token`.
+    fn page_tokens(
+        &self,
+        ctx: &Context,
+        client: &Client,
+        s: &Settings,
+        user: &Token,
+    ) -> Result<(Vec<Token>, Vec<String>), ProviderError> {
+        let (entries, notes) = api::accounts(client, &s.app, &user.value)?;
+        let mut tokens = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let info = api::debug(client, &s.app, &entry.token)?;
+            let mut token = Token::new(
+                format!("page:{}", entry.id),
+                TokenKind::Page,
+                entry.token,
+                time(info.expires_at),
+            );
+            fill(&mut token, &info, ctx.now);
+            if !info.is_valid {
+                token.invalid = Some(info.invalid_reason());
+            }
+            token.subject = Some(entry.id);
+            token.label = entry.name;
+            token.tasks = entry.tasks;
+            tokens.push(token);
+        }
+        Ok((tokens, notes))
+    }
+
+    /// The user token plus, when wanted, the page tokens.
+    fn with_pages(
+        &self,
+        ctx: &Context,
+        client: &Client,
+        s: &Settings,
+        profile: &ProfileData,
+        user: Token,
+    ) -> Result<TokenSet, ProviderError> {
+        let page_wanted = profile.config("page_id").map(str::to_string);
+        let had_pages = profile.tokens.iter().any(|t| t.kind == TokenKind::Page);
+        let can_list = user.scopes.iter().any(|s| s == PAGES_SCOPE);
+        let mut notes = Vec::new();
+        let mut tokens = Vec::new();
+        if can_list || had_pages || page_wanted.is_some() {
+            match self.page_tokens(ctx, client, s, &user) {
+                Ok((pages, n)) => {
+                    tokens = pages;
+                    notes = n;
+                }
+                Err(e)
+                    if e.kind == ErrorKind::InvalidGrant && page_wanted.is_none() && !can_list =>
+                {
+                    notes.push(format!("pages not read: {}", e.message));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if let Some(page) = &page_wanted
+            && !tokens.iter().any(|t| t.subject.as_deref() == Some(page))
+        {
+            return Err(ProviderError::new(
+                ErrorKind::BadRequest,
+                format!("the user does not manage page {page}{}", listed(&tokens)),
+            )
+            .hint("check the page id, or that the token was granted pages_show_list for that page"));
+        }
+        tokens.insert(0, user);
+        Ok(TokenSet { tokens, notes })
+    }
+}
+
+fn listed(pages: &[Token]) -> String {
+    if pages.is_empty() {
+        " (it manages none that this token can see)".into()
+    } else {
+        let ids: Vec<String> = pages
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {}",
+                    p.subject.as_deref().unwrap_or("?"),
+                    p.label.as_deref().unwrap_or("")
+                )
+                .trim()
+                .to_string()
+            })
+            .collect();
+        format!(" (it manages: {})", ids.join(", "))
+    }
+}
+
+fn fill(token: &mut Token, info: &DebugInfo, now: DateTime<Utc>) {
+    token.data_access_expires_at = time(info.data_access_expires_at);
+    token.issued_at = time(info.issued_at);
+    token.obtained_at = Some(now);
+    token.scopes = info.scopes.clone();
+}
+
+fn no_token() -> ProviderError {
+    ProviderError::new(ErrorKind::InvalidGrant, "the profile has no user token yet")
+        .hint("give it one with `fbvault login {profile}`")
+}
+
+fn expired(at: Option<DateTime<Utc>>) -> ProviderError {
+    let when = at
+        .map(|a| format!(" on {}", a.format("%Y-%m-%d %H:%M UTC")))
+        .unwrap_or_default();
+    ProviderError::new(
+        ErrorKind::InvalidGrant,
+        format!("the user token expired{when}; an expired token cannot be exchanged"),
+    )
+    .hint("get a new short-lived user token and run `fbvault login {profile}`")
+}
+
+impl TokenProvider for FacebookProvider {
+    fn describe(&self) -> Description {
+        let field = |name: &str, secret: bool, required: bool, description: &str| FieldSpec {
+            name: name.into(),
+            secret,
+            required,
+            description: description.into(),
+        };
+        Description {
+            name: "facebook".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            capabilities: vec![
+                Capability::Login,
+                Capability::Refresh,
+                Capability::Inspect,
+                Capability::Pages,
+            ],
+            fields: vec![
+                field("app_id", false, true, "the Meta app id"),
+                field("app_secret", true, true, "the Meta app secret"),
+                field(
+                    "graph_version",
+                    false,
+                    false,
+                    "Graph API version, like v25.0",
+                ),
+                field(
+                    "page_id",
+                    false,
+                    false,
+                    "the page whose token run injects by default",
+                ),
+                field("graph_url", false, false, "Graph API base URL"),
+                field(
+                    "refresh_window_days",
+                    false,
+                    false,
+                    "refresh this many days before expiry (default 7)",
+                ),
+            ],
+            env: [
+                ("user", "FB_USER_ACCESS_TOKEN"),
+                ("page:<id>", "FB_PAGE_ACCESS_TOKEN"),
+            ]
+            .into_iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+        }
+    }
+
+    fn login(
+        &self,
+        ctx: &Context,
+        profile: &ProfileData,
+        input: &LoginInput,
+    ) -> Result<TokenSet, ProviderError> {
+        let s = self.settings(profile)?;
+        let client = self.client(&s, &[&input.token])?;
+        let (value, expires_in) = if input.exchange {
+            let ex = api::exchange(&client, &s.app, &input.token)?;
+            (ex.token, ex.expires_in)
+        } else {
+            (input.token.clone(), None)
+        };
+        let client = self.client(&s, &[&input.token, &value])?;
+        let user = self.user_token(ctx, &client, &s, value, expires_in)?;
+        let mut set = self.with_pages(ctx, &client, &s, profile, user)?;
+        let short = |t: &Token| {
+            t.expires_at
+                .is_some_and(|at| at - ctx.now < Duration::days(1))
+        };
+        if set.tokens.first().is_some_and(short) {
+            set.notes.push("Facebook gave a token that expires within a day: was the token from this app's login?".into());
+        }
+        Ok(set)
+    }
+
+    fn refresh_due(&self, ctx: &Context, profile: &ProfileData) -> RefreshNeed {
+        let window = self
+            .settings(profile)
+            .map_or(Duration::days(7), |s| s.window);
+        default_refresh_need(ctx.now, profile, window)
+    }
+
+    fn refresh(
+        &self,
+        ctx: &Context,
+        profile: &ProfileData,
+        force: bool,
+    ) -> Result<TokenSet, ProviderError> {
+        let s = self.settings(profile)?;
+        let Some(old) = profile.token(USER) else {
+            return Err(no_token());
+        };
+        if old.is_expired(ctx.now) {
+            return Err(expired(old.expires_at));
+        }
+        let unchanged = |note: String| TokenSet {
+            tokens: profile.tokens.clone(),
+            notes: vec![note],
+        };
+        if old.expires_at.is_none() {
+            return Ok(unchanged(
+                "the user token never expires; nothing to refresh".into(),
+            ));
+        }
+        if !force && self.refresh_due(ctx, profile) != RefreshNeed::Due {
+            return Ok(unchanged(
+                "the token is not due for a refresh (use --force to refresh anyway)".into(),
+            ));
+        }
+        let client = self.client(&s, &[&old.value])?;
+        let ex = api::exchange(&client, &s.app, &old.value)?;
+        let client = self.client(&s, &[&old.value, &ex.token])?;
+        let mut user = self.user_token(ctx, &client, &s, ex.token, ex.expires_in)?;
+        user.label = old.label.clone();
+        let mut notes = Vec::new();
+        if let (Some(new), Some(prev)) = (user.expires_at, old.expires_at)
+            && new <= prev
+        {
+            notes.push(format!(
+                "Facebook did not extend the token: it still expires on {}; run `fbvault login {}` with a new token before then",
+                new.format("%Y-%m-%d"),
+                profile.name
+            ));
+        }
+        let mut tokens = vec![user];
+        tokens.extend(profile.tokens.iter().filter(|t| t.name != USER).cloned());
+        Ok(TokenSet { tokens, notes })
+    }
+
+    fn inspect(
+        &self,
+        _ctx: &Context,
+        profile: &ProfileData,
+        only: Option<&str>,
+    ) -> Result<Vec<Inspection>, ProviderError> {
+        let s = self.settings(profile)?;
+        let chosen: Vec<&Token> = match only {
+            Some(name) => {
+                let t = profile
+                    .tokens
+                    .iter()
+                    .find(|t| {
+                        t.name == name
+                            || t.subject.as_deref() == Some(name)
+                            || t.name == format!("page:{name}")
+                    })
+                    .ok_or_else(|| {
+                        ProviderError::new(
+                            ErrorKind::BadRequest,
+                            format!("no token `{name}` in the profile"),
+                        )
+                    })?;
+                vec![t]
+            }
+            None => profile.tokens.iter().collect(),
+        };
+        if chosen.is_empty() {
+            return Err(no_token());
+        }
+        let values: Vec<&Secret> = chosen.iter().map(|t| &t.value).collect();
+        let client = self.client(&s, &values)?;
+        chosen
+            .into_iter()
+            .map(|t| {
+                let info = api::debug(&client, &s.app, &t.value)?;
+                Ok(Inspection {
+                    token: t.name.clone(),
+                    valid: info.is_valid,
+                    kind: info.kind.clone(),
+                    expires_at: time(info.expires_at),
+                    data_access_expires_at: time(info.data_access_expires_at),
+                    issued_at: time(info.issued_at),
+                    scopes: info.scopes.clone(),
+                    user_id: info.user_id.clone(),
+                    app_id: info.app_id.clone(),
+                    error: (!info.is_valid).then(|| info.invalid_reason()),
+                })
+            })
+            .collect()
+    }
+
+    fn pages(&self, ctx: &Context, profile: &ProfileData) -> Result<TokenSet, ProviderError> {
+        let s = self.settings(profile)?;
+        let Some(user) = profile.token(USER) else {
+            return Err(no_token());
+        };
+        if user.is_expired(ctx.now) {
+            return Err(expired(user.expires_at));
+        }
+        let client = self.client(&s, &[&user.value])?;
+        let (pages, notes) = self.page_tokens(ctx, &client, &s, user)?;
+        let mut tokens = vec![user.clone()];
+        tokens.extend(pages);
+        Ok(TokenSet { tokens, notes })
+    }
+
+    fn env(
+        &self,
+        profile: &ProfileData,
+        options: &EnvOptions,
+    ) -> Result<Vec<EnvVar>, ProviderError> {
+        let s = self.settings(profile)?;
+        let now = Utc::now();
+        let user = profile.token(USER).ok_or_else(no_token)?;
+        let target = options
+            .target
+            .clone()
+            .or_else(|| profile.config("page_id").map(str::to_string));
+        let page = match &target {
+            None => None,
+            Some(wanted) => Some(find_page(profile, wanted)?),
+        };
+        let usable = |t: &Token| -> Result<(), ProviderError> {
+            if let Some(why) = &t.invalid {
+                return Err(ProviderError::new(
+                    ErrorKind::InvalidGrant,
+                    format!("the {} token is invalid: {why}", t.kind.as_str()),
+                )
+                .hint("get a new short-lived user token and run `fbvault login {profile}`"));
+            }
+            if t.is_expired(now) {
+                return Err(expired(t.expires_at));
+            }
+            Ok(())
+        };
+        let mut vars = Vec::new();
+        let access = match page {
+            Some(p) => {
+                usable(p)?;
+                p
+            }
+            None => {
+                usable(user)?;
+                user
+            }
+        };
+        vars.push(EnvVar::secret("FB_ACCESS_TOKEN", access.value.clone()));
+        // With a page selected, a dead user token does not stop the (never-expiring) page
+        // token from working; it is left out rather than injected dead.
+        if usable(user).is_ok() {
+            vars.push(EnvVar::secret("FB_USER_ACCESS_TOKEN", user.value.clone()));
+        }
+        if let Some(p) = page {
+            vars.push(EnvVar::secret("FB_PAGE_ACCESS_TOKEN", p.value.clone()));
+            vars.push(EnvVar::plain(
+                "FB_PAGE_ID",
+                p.subject.clone().unwrap_or_default(),
+            ));
+        }
+        vars.push(EnvVar::plain("FB_APP_ID", s.app.id));
+        vars.push(EnvVar::secret(
+            "FB_APPSECRET_PROOF",
+            Secret::new(appsecret_proof(
+                s.app.secret.expose(),
+                access.value.expose(),
+            )),
+        ));
+        vars.push(EnvVar::plain("FB_GRAPH_API_VERSION", s.version.clone()));
+        if options.include_app_secret {
+            vars.push(EnvVar::secret("FB_APP_SECRET", s.app.secret.clone()));
+        }
+        Ok(vars)
+    }
+}
+
+/// Finds a stored page by id, `page:<id>`, or name (case-insensitive).
+fn find_page<'a>(profile: &'a ProfileData, wanted: &str) -> Result<&'a Token, ProviderError> {
+    let pages: Vec<&Token> = profile
+        .tokens
+        .iter()
+        .filter(|t| t.kind == TokenKind::Page)
+        .collect();
+    pages
+        .iter()
+        .find(|t| t.subject.as_deref() == Some(wanted) || t.name == wanted)
+        .or_else(|| {
+            pages.iter().find(|t| {
+                t.label
+                    .as_deref()
+                    .is_some_and(|l| l.eq_ignore_ascii_case(wanted))
+            })
+        })
+        .copied()
+        .ok_or_else(|| {
+            let known: Vec<String> = pages.iter().filter_map(|p| p.subject.clone()).collect();
+            ProviderError::new(
+                ErrorKind::BadRequest,
+                format!(
+                    "no page `{wanted}` in the profile{}",
+                    if known.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (it has {})", known.join(", "))
+                    }
+                ),
+            )
+            .hint("read the user's pages with `fbvault pages {profile}`")
+        })
+}

@@ -1,0 +1,27 @@
+//! `fbvault-provider`: the contract between fbvault and the providers that keep its tokens fresh.
+//!
+//! A *provider* knows one token issuer (Facebook's Graph API, Instagram, Threads, …). fbvault
+//! owns the files, the encryption, the locking and the command line; a provider owns the
+//! network and the issuer's rules. The two meet in this crate:
+//!
+//! - [`TokenProvider`], the sync trait every provider implements (built-in crates under
+//!   `plugins/`, and the bridge to external `fbvault-provider-NAME` executables);
+//! - the data it works on: [`ProfileData`] in, [`TokenSet`] out, tokens as [`Token`] whose
+//!   values are [`Secret`]s that never print;
+//! - [`ProviderError`], whose [`ErrorKind`] decides fbvault's exit code;
+//! - [`protocol`], the JSON request and response of external plugins (protocol v1).
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod protocol;
+mod provider;
+mod secret;
+mod token;
+
+pub use error::{ErrorKind, ProviderError};
+pub use provider::{
+    Capability, Context, Description, EnvOptions, EnvVar, FieldSpec, Inspection, LoginInput,
+    ProfileData, RefreshNeed, TokenProvider, TokenSet, default_refresh_need,
+};
+pub use secret::Secret;
+pub use token::{Token, TokenKind};

@@ -1,0 +1,159 @@
+//! `fbvault add NAME`: create a profile from the app's credentials and, with a short-lived
+//! token, exchange it at once for a long-lived one (and the page tokens).
+
+use chrono::Utc;
+use fbvault_provider::{Context, LoginInput};
+
+use crate::cli::format::token_summary;
+use crate::cli::grant::{self, Sources};
+use crate::cli::{CliError, Ctx, prompt};
+use crate::vault::{Profile, ProfileName, VaultError};
+
+/// Add a profile: an app's id and secret, and its tokens.
+///
+/// Secrets never go on the command line: the app secret comes from --app-secret-stdin,
+/// from APP_SECRET with --from-env, or from a no-echo prompt; the short-lived user token
+/// from --token-stdin, SHORT_TOKEN with --from-env, or a prompt. With both on stdin, the
+/// secret is the first line and the token the second.
+///
+/// Examples:
+///   APP_ID=123 APP_SECRET=… SHORT_TOKEN=EAAB… fbvault add acme --from-env
+///   printf '%s\n%s\n' "$SECRET" "$TOKEN" | fbvault add acme --app-id 123 --app-secret-stdin --token-stdin
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The profile name (a-z, 0-9, `.`, `_`, `-`)
+    name: ProfileName,
+    /// The Meta app id (or APP_ID with --from-env)
+    #[arg(long, value_name = "ID")]
+    app_id: Option<String>,
+    /// The provider
+    #[arg(long, default_value = "facebook")]
+    provider: String,
+    /// The page whose token `run` injects as FB_ACCESS_TOKEN
+    #[arg(long, value_name = "PAGE_ID")]
+    page: Option<String>,
+    /// The Graph API version to call, like v25.0
+    #[arg(long, value_name = "V")]
+    graph_version: Option<String>,
+    /// The Graph API base URL (FBVAULT_GRAPH_URL overrides it)
+    #[arg(long, value_name = "URL", hide = true)]
+    graph_url: Option<String>,
+    /// Read APP_ID, APP_SECRET and SHORT_TOKEN from the environment
+    #[arg(long)]
+    from_env: bool,
+    /// Read the app secret from standard input
+    #[arg(long)]
+    app_secret_stdin: bool,
+    /// Read the short-lived token from standard input
+    #[arg(long)]
+    token_stdin: bool,
+    /// Store the credentials only: no token, no network
+    #[arg(long, conflicts_with = "token_stdin")]
+    no_exchange: bool,
+    /// Also inject the app secret as FB_APP_SECRET in `run` and `env`
+    #[arg(long)]
+    inject_app_secret: bool,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
+    let session = ctx.session()?;
+    if session.vault.has_profile(&args.name) {
+        return Err(VaultError::ProfileExists {
+            name: args.name.to_string(),
+        }
+        .into());
+    }
+    let sources = Sources {
+        from_env: args.from_env,
+        secret_stdin: args.app_secret_stdin,
+        token_stdin: args.token_stdin,
+    };
+    let given = grant::from_stdin(sources)?;
+    let app_id = args
+        .app_id
+        .clone()
+        .or_else(|| {
+            args.from_env
+                .then(|| std::env::var("APP_ID").ok())
+                .flatten()
+        })
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| v.trim().to_string());
+    let app_secret = given
+        .app_secret
+        .or_else(|| {
+            args.from_env
+                .then(|| grant::env_secret("APP_SECRET"))
+                .flatten()
+        })
+        .or_else(|| {
+            prompt::interactive()
+                .then(|| prompt::secret(&format!("App secret for {}: ", args.name)))
+                .flatten()
+        })
+        .filter(|s| !s.is_empty());
+
+    let now = Utc::now();
+    let mut profile = Profile::new(&args.name, &args.provider, now);
+    let mut set = |key: &str, value: Option<String>| {
+        if let Some(v) = value {
+            profile.config.insert(key.to_string(), v);
+        }
+    };
+    set("app_id", app_id);
+    set("page_id", args.page.clone());
+    set("graph_version", args.graph_version.clone());
+    set("graph_url", args.graph_url.clone());
+    if let Some(secret) = app_secret {
+        profile.secrets.insert("app_secret".into(), secret);
+    }
+    profile.inject_app_secret = args.inject_app_secret;
+
+    let provider = session.provider(&profile)?;
+    provider.validate(&profile.data()).map_err(|e| {
+        CliError::provider(e, args.name.as_str())
+            .hint("give the app id with --app-id (or APP_ID and --from-env) and the secret with --app-secret-stdin, APP_SECRET and --from-env, or at the prompt")
+    })?;
+
+    let token = if args.no_exchange {
+        None
+    } else {
+        grant::token(
+            sources,
+            given.token,
+            Some("Short-lived user token (Enter to skip): "),
+        )
+    };
+    if args.no_exchange && args.from_env && grant::env_secret("SHORT_TOKEN").is_some() {
+        ctx.ui.warn("--no-exchange: SHORT_TOKEN is ignored");
+    }
+    if let Some(token) = token {
+        let set = provider
+            .login(
+                &Context { now },
+                &profile.data(),
+                &LoginInput {
+                    token,
+                    exchange: true,
+                },
+            )
+            .map_err(|e| CliError::provider(e, args.name.as_str()))?;
+        for note in &set.notes {
+            ctx.ui.info(format!("{}: {note}", args.name));
+        }
+        profile.tokens = set.tokens;
+    }
+    session.create(&mut profile)?;
+    if profile.tokens.is_empty() {
+        ctx.ui.info(format!(
+            "added {} without a token; give it one with `fbvault login {}`",
+            args.name, args.name
+        ));
+    } else {
+        ctx.ui.info(format!("added {}", args.name));
+        for line in token_summary(&profile, now) {
+            ctx.ui.info(format!("  {line}"));
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,24 @@
+//! `fbvault completions SHELL`: print a shell completion script.
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, CliError};
+
+/// Print a completion script for your shell.
+///
+/// Example: fbvault completions bash > ~/.local/share/bash-completion/completions/fbvault
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The shell
+    shell: clap_complete::Shell,
+}
+
+pub fn run(args: Args) -> Result<u8, CliError> {
+    clap_complete::generate(
+        args.shell,
+        &mut Cli::command(),
+        "fbvault",
+        &mut std::io::stdout(),
+    );
+    Ok(0)
+}

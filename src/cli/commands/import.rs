@@ -1,0 +1,117 @@
+//! `fbvault import FILE NAME`: make a profile from the `.env` file of the old hand-run
+//! script: `APP_ID`, `APP_SECRET`, and `SHORT_TOKEN` (exchanged) or `LONG_TOKEN` (kept;
+//! its expiry learned from `debug_token`).
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use fbvault_provider::{Context, LoginInput, Secret};
+
+use crate::cli::format::token_summary;
+use crate::cli::{CliError, Ctx};
+use crate::vault::{Profile, ProfileName, VaultError};
+
+/// Make a profile from a .env file holding APP_ID, APP_SECRET and SHORT_TOKEN or
+/// LONG_TOKEN.
+///
+/// A SHORT_TOKEN is exchanged for a long-lived one; a LONG_TOKEN is kept as it is, with its
+/// real expiry read from Facebook. Also accepted: FB_APP_ID, FB_APP_SECRET, and
+/// FB_ACCESS_TOKEN / FB_USER_ACCESS_TOKEN for LONG_TOKEN; PAGE_ID or FB_PAGE_ID selects a
+/// page. The file is left as it is: delete it once the profile works.
+///
+/// Example: fbvault import .env acme && shred -u .env
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The .env file
+    file: PathBuf,
+    /// The profile to create
+    name: ProfileName,
+}
+
+fn first(
+    env: &std::collections::BTreeMap<String, zeroize::Zeroizing<String>>,
+    keys: &[&str],
+) -> Option<String> {
+    keys.iter()
+        .filter_map(|k| env.get(*k))
+        .map(|v| v.trim().to_string())
+        .find(|v| !v.is_empty())
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
+    let session = ctx.session()?;
+    if session.vault.has_profile(&args.name) {
+        return Err(VaultError::ProfileExists {
+            name: args.name.to_string(),
+        }
+        .into());
+    }
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(&args.file)
+            .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.file.display())))?,
+    );
+    let env = crate::dotenv::parse(&text)
+        .map_err(|e| CliError::new(format!("{}: {e}", args.file.display())))?;
+    let missing = |what: &str| {
+        CliError::new(format!("{} has no {what}", args.file.display()))
+            .hint("expected APP_ID, APP_SECRET, and SHORT_TOKEN or LONG_TOKEN")
+    };
+    let app_id = first(&env, &["APP_ID", "FB_APP_ID"]).ok_or_else(|| missing("APP_ID"))?;
+    let secret =
+        first(&env, &["APP_SECRET", "FB_APP_SECRET"]).ok_or_else(|| missing("APP_SECRET"))?;
+    let short = first(&env, &["SHORT_TOKEN"]);
+    let long = first(
+        &env,
+        &["LONG_TOKEN", "FB_USER_ACCESS_TOKEN", "FB_ACCESS_TOKEN"],
+    );
+    let (token, exchange) = match (short, long) {
+        (Some(t), _) => (t, true),
+        (None, Some(t)) => (t, false),
+        (None, None) => return Err(missing("SHORT_TOKEN or LONG_TOKEN")),
+    };
+
+    let now = Utc::now();
+    let mut profile = Profile::new(&args.name, "facebook", now);
+    profile.config.insert("app_id".into(), app_id);
+    if let Some(page) = first(&env, &["PAGE_ID", "FB_PAGE_ID"]) {
+        profile.config.insert("page_id".into(), page);
+    }
+    profile
+        .secrets
+        .insert("app_secret".into(), Secret::new(secret));
+    let provider = session.provider(&profile)?;
+    let set = provider
+        .login(
+            &Context { now },
+            &profile.data(),
+            &LoginInput {
+                token: Secret::new(token),
+                exchange,
+            },
+        )
+        .map_err(|e| CliError::provider(e, args.name.as_str()))?;
+    for note in &set.notes {
+        ctx.ui.info(format!("{}: {note}", args.name));
+    }
+    profile.tokens = set.tokens;
+    session.create(&mut profile)?;
+    ctx.ui.info(format!(
+        "imported {} from {} ({})",
+        args.name,
+        args.file.display(),
+        if exchange {
+            "short-lived token exchanged"
+        } else {
+            "long-lived token kept"
+        }
+    ));
+    for line in token_summary(&profile, now) {
+        ctx.ui.info(format!("  {line}"));
+    }
+    ctx.ui.info(format!(
+        "{} still holds the secrets in clear: delete it once `fbvault run -p {} -- …` works",
+        args.file.display(),
+        args.name
+    ));
+    Ok(0)
+}

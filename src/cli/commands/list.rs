@@ -1,0 +1,66 @@
+//! `fbvault list`: the profiles with their provider and token expiry.
+
+use chrono::Utc;
+
+use crate::cli::format::when;
+use crate::cli::ui::table;
+use crate::cli::{CliError, Ctx};
+use crate::status::row;
+
+/// List the profiles, with provider and user-token expiry.
+///
+/// Prints what it can read; a profile that cannot be opened is reported on stderr and
+/// makes the exit code non-zero.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Days before expiry that count as "expiring"
+    #[arg(long, default_value_t = 7, value_name = "N")]
+    warn_days: i64,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
+    let session = ctx.session()?;
+    let now = Utc::now();
+    let mut rows = Vec::new();
+    let mut failure: Option<CliError> = None;
+    for (name, result) in session.read_all()? {
+        match result {
+            Ok(p) => rows.push(row(&p, p.primary_token(), now, args.warn_days)),
+            Err(e) => {
+                let e = CliError::from(e);
+                ctx.ui.warn(format!("{name}: {}", e.message));
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    if ctx.ui.json {
+        ctx.ui.out_json(&rows);
+    } else if rows.is_empty() && failure.is_none() {
+        ctx.ui
+            .info("no profiles yet; add one with `fbvault add NAME --app-id ID`");
+    } else {
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.profile.clone(),
+                    r.provider.clone(),
+                    r.kind.clone().unwrap_or_else(|| "-".into()),
+                    if r.kind.is_some() {
+                        when(r.expires_at)
+                    } else {
+                        "-".into()
+                    },
+                    r.state.as_str().to_string(),
+                ]
+            })
+            .collect();
+        for line in table(
+            &["PROFILE", "PROVIDER", "TOKEN", "EXPIRES", "STATE"],
+            &cells,
+        ) {
+            ctx.ui.out(line);
+        }
+    }
+    Ok(failure.map_or(0, |f| f.code))
+}

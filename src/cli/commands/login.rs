@@ -1,0 +1,68 @@
+//! `fbvault login NAME`: give a profile a fresh short-lived user token; it is exchanged for
+//! a long-lived one and the page tokens are derived again.
+
+use chrono::Utc;
+use fbvault_provider::{Context, LoginInput};
+
+use crate::cli::format::token_summary;
+use crate::cli::grant::{self, Sources};
+use crate::cli::{CliError, Ctx};
+use crate::vault::ProfileName;
+
+/// Give a profile a new short-lived user token (exchanged for a long-lived one).
+///
+/// The token comes from --token-stdin, SHORT_TOKEN with --from-env, or a no-echo prompt.
+///
+/// Example: pbpaste | fbvault login acme --token-stdin
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The profile
+    name: ProfileName,
+    /// Read the token from standard input
+    #[arg(long)]
+    token_stdin: bool,
+    /// Read the token from SHORT_TOKEN
+    #[arg(long)]
+    from_env: bool,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
+    let session = ctx.session()?;
+    let profile = session.read(&args.name)?;
+    let provider = session.provider(&profile)?;
+    let sources = Sources {
+        from_env: args.from_env,
+        secret_stdin: false,
+        token_stdin: args.token_stdin,
+    };
+    let given = grant::from_stdin(sources)?;
+    let token = grant::token(
+        sources,
+        given.token,
+        Some(&format!("Short-lived user token for {}: ", args.name)),
+    )
+    .ok_or_else(|| {
+        CliError::usage("no token given")
+            .hint("pass it on standard input with --token-stdin, or in SHORT_TOKEN with --from-env")
+    })?;
+    let _lock = session.vault.profile_lock(&args.name)?;
+    // Re-read under the profile lock: a refresh may have finished meanwhile.
+    let profile = session.read(&args.name)?;
+    let now = Utc::now();
+    let set = provider
+        .login(
+            &Context { now },
+            &profile.data(),
+            &LoginInput {
+                token,
+                exchange: true,
+            },
+        )
+        .map_err(|e| CliError::provider(e, args.name.as_str()))?;
+    let stored = session.store_tokens(&args.name, set)?;
+    ctx.ui.info(format!("logged in {}", args.name));
+    for line in token_summary(&stored, now) {
+        ctx.ui.info(format!("  {line}"));
+    }
+    Ok(0)
+}

@@ -1,0 +1,77 @@
+//! One module per subcommand; this file is the list and the dispatch.
+
+pub mod add;
+pub mod completions;
+pub mod edit;
+pub mod env;
+pub mod identity;
+pub mod import;
+pub mod init;
+pub mod inspect;
+pub mod list;
+pub mod login;
+pub mod pages;
+pub mod plugins;
+pub mod recipients;
+pub mod refresh;
+pub mod rekey;
+pub mod rm;
+pub mod run;
+pub mod show;
+pub mod status;
+
+use clap::Subcommand;
+
+use super::{CliError, Ctx};
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init(init::Args),
+    #[command(subcommand)]
+    Identity(identity::Command),
+    Add(add::Args),
+    Login(login::Args),
+    Refresh(refresh::Args),
+    List(list::Args),
+    Status(status::Args),
+    Show(show::Args),
+    Inspect(inspect::Args),
+    Pages(pages::Args),
+    Edit(edit::Args),
+    Rm(rm::Args),
+    Run(run::Args),
+    Env(env::Args),
+    Import(import::Args),
+    #[command(subcommand)]
+    Recipients(recipients::Command),
+    Rekey(rekey::Args),
+    #[command(subcommand)]
+    Plugins(plugins::Command),
+    Completions(completions::Args),
+}
+
+/// Runs a subcommand; returns the exit code on success.
+pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
+    match command {
+        Command::Init(a) => init::run(ctx, a),
+        Command::Identity(c) => identity::run(ctx, c),
+        Command::Add(a) => add::run(ctx, a),
+        Command::Login(a) => login::run(ctx, a),
+        Command::Refresh(a) => refresh::run(ctx, a),
+        Command::List(a) => list::run(ctx, a),
+        Command::Status(a) => status::run(ctx, a),
+        Command::Show(a) => show::run(ctx, a),
+        Command::Inspect(a) => inspect::run(ctx, a),
+        Command::Pages(a) => pages::run(ctx, a),
+        Command::Edit(a) => edit::run(ctx, a),
+        Command::Rm(a) => rm::run(ctx, a),
+        Command::Run(a) => run::run(ctx, a),
+        Command::Env(a) => env::run(ctx, a),
+        Command::Import(a) => import::run(ctx, a),
+        Command::Recipients(c) => recipients::run(ctx, c),
+        Command::Rekey(a) => rekey::run(ctx, a),
+        Command::Plugins(c) => plugins::run(ctx, c),
+        Command::Completions(a) => completions::run(a),
+    }
+}

@@ -1,0 +1,65 @@
+//! `fbvault pages NAME`: list the pages the user token manages and store their tokens.
+
+use crate::cli::format::when;
+use crate::cli::ui::table;
+use crate::cli::{CliError, Ctx};
+use crate::vault::ProfileName;
+
+/// Read the pages the user manages (GET /me/accounts) and store a token for each.
+///
+/// Page tokens read with a long-lived user token do not expire. Pick one for `run` with
+/// --page ID, `page` in fbvault.toml, or `add --page`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The profile
+    name: ProfileName,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
+    let session = ctx.session()?;
+    let _lock = session.vault.profile_lock(&args.name)?;
+    let profile = session.read(&args.name)?;
+    let provider = session.provider(&profile)?;
+    let set = provider
+        .pages(&fbvault_provider::Context::now(), &profile.data())
+        .map_err(|e| CliError::provider(e, args.name.as_str()))?;
+    let stored = session.store_tokens(&args.name, set)?;
+    let pages: Vec<_> = stored
+        .tokens
+        .iter()
+        .filter(|t| t.kind == fbvault_provider::TokenKind::Page)
+        .collect();
+    if ctx.ui.json {
+        let list: Vec<_> = pages
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "id": t.subject, "name": t.label, "tasks": t.tasks,
+                    "expires_at": t.expires_at, "token": t.value.masked(),
+                })
+            })
+            .collect();
+        ctx.ui.out_json(&list);
+    } else if pages.is_empty() {
+        ctx.ui.info(format!(
+            "{}: the user manages no pages this token can see",
+            args.name
+        ));
+    } else {
+        let rows: Vec<Vec<String>> = pages
+            .iter()
+            .map(|t| {
+                vec![
+                    t.subject.clone().unwrap_or_default(),
+                    t.label.clone().unwrap_or_default(),
+                    t.tasks.join(","),
+                    when(t.expires_at),
+                ]
+            })
+            .collect();
+        for line in table(&["PAGE ID", "NAME", "TASKS", "TOKEN EXPIRES"], &rows) {
+            ctx.ui.out(line);
+        }
+    }
+    Ok(0)
+}

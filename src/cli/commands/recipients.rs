@@ -1,0 +1,118 @@
+//! `fbvault recipients list | add | remove`: change who can open the vault. Every change
+//! re-encrypts every file and rotates the team key.
+
+use crate::cli::{CliError, Ctx, prompt};
+use crate::vault::{Recipient, normalize_recipient};
+
+/// Who can open the vault.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// List the recipients (from the encrypted, authoritative list)
+    List,
+    /// Give someone access: re-encrypts everything to them too and rotates the team key
+    ///
+    /// Example: fbvault recipients add "$(cat bob.pub)" --name bob
+    Add {
+        /// Their public key: age1…, ssh-ed25519 …, or ssh-rsa …
+        key: String,
+        /// A name for them
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Take someone's access away: re-encrypts everything without them and rotates the
+    /// team key
+    Remove {
+        /// Their public key or name
+        who: String,
+        /// Do not ask, even when removing yourself
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
+    let session = ctx.session()?;
+    let vault = &session.vault;
+    match command {
+        Command::List => {
+            let _lock = vault.read_lock()?;
+            let team = vault.team(&session.identity)?;
+            if ctx.ui.json {
+                ctx.ui.out_json(&team.recipients);
+            } else {
+                for r in &team.recipients {
+                    let me = session.identity.public_key() == Some(r.key.as_str());
+                    ctx.ui.out(format!(
+                        "{}{}{}",
+                        r.key,
+                        r.name
+                            .as_deref()
+                            .map(|n| format!("  {n}"))
+                            .unwrap_or_default(),
+                        if me { "  (you)" } else { "" }
+                    ));
+                }
+            }
+            Ok(0)
+        }
+        Command::Add { key, name } => {
+            let (key, comment) = normalize_recipient(&key)?;
+            let _lock = vault.write_lock()?;
+            let team = vault.team(&session.identity)?;
+            if team.recipients.iter().any(|r| r.key == key) {
+                ctx.ui.info("already a recipient; nothing changed");
+                return Ok(0);
+            }
+            let mut list = team.recipients.clone();
+            list.push(Recipient {
+                key,
+                name: name.or(comment),
+            });
+            vault.rotate(&session.identity, &team, list)?;
+            ctx.ui.info("added; every file is re-encrypted and the team key rotated (commit the vault folder to share it)");
+            Ok(0)
+        }
+        Command::Remove { who, yes } => {
+            let _lock = vault.write_lock()?;
+            let team = vault.team(&session.identity)?;
+            let (gone, kept): (Vec<Recipient>, Vec<Recipient>) = team
+                .recipients
+                .iter()
+                .cloned()
+                .partition(|r| r.matches(&who));
+            if gone.is_empty() {
+                return Err(CliError::new(format!("no recipient matches `{who}`"))
+                    .hint("`fbvault recipients list` shows them"));
+            }
+            if kept.is_empty() {
+                return Err(CliError::new(
+                    "refusing to remove every recipient: nobody could open the vault",
+                ));
+            }
+            let removing_me = gone
+                .iter()
+                .any(|r| session.identity.public_key() == Some(r.key.as_str()));
+            if removing_me && !yes {
+                match prompt::confirm("This removes your own access. Continue?") {
+                    Some(true) => {}
+                    _ => {
+                        return Err(CliError::usage(
+                            "refusing to remove your own access without confirmation",
+                        )
+                        .hint("pass --yes if you mean it"));
+                    }
+                }
+            }
+            vault.rotate(&session.identity, &team, kept)?;
+            ctx.ui.info(format!(
+                "removed {}; every file is re-encrypted and the team key rotated",
+                gone.iter()
+                    .map(|r| r.name.clone().unwrap_or_else(|| r.key.clone()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            ctx.ui.info("they may still hold old copies (git history): rotate the app secrets and log in again to replace the tokens they could read");
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! `fbvault run -- CMD`: decrypt one profile, refresh it when due, and run CMD with the
+//! tokens in its environment (exec on Unix; a masking parent with `--mask`).
+
+use std::ffi::OsString;
+
+use chrono::Utc;
+use fbvault_provider::{Context, EnvOptions, RefreshNeed};
+
+use crate::cli::{CliError, Ctx, Session};
+use crate::runner::{self, Var};
+use crate::status::days_until;
+use crate::vault::{Profile, ProfileName};
+
+/// Which profile and page, shared by `run` and `env`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Select {
+    /// The profile [default: FBVAULT_PROFILE, then `profile` in fbvault.toml, then the only one]
+    #[arg(
+        short = 'p',
+        long = "profile",
+        value_name = "NAME",
+        env = "FBVAULT_PROFILE"
+    )]
+    pub profile: Option<ProfileName>,
+    /// The page to act as: its token becomes FB_ACCESS_TOKEN (id or name)
+    #[arg(long, value_name = "PAGE")]
+    pub page: Option<String>,
+    /// Do not refresh tokens first, even when due
+    #[arg(long)]
+    pub no_refresh: bool,
+}
+
+/// Run a command with the profile's tokens in its environment.
+///
+/// Sets FB_ACCESS_TOKEN (the page token when a page is selected, else the user token),
+/// FB_USER_ACCESS_TOKEN, FB_PAGE_ACCESS_TOKEN and FB_PAGE_ID (with a page), FB_APP_ID,
+/// FB_APPSECRET_PROOF (for FB_ACCESS_TOKEN), FB_GRAPH_API_VERSION, and FB_APP_SECRET only
+/// when the profile opts in. Tokens due for a refresh are refreshed first.
+///
+/// Without --mask, fbvault replaces itself with the command: its exit status, signals and
+/// terminal are the command's own. With --mask, fbvault copies the command's output with
+/// every secret replaced by ***.
+///
+/// Example: fbvault run -p acme --page 1234567890 -- python post.py
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    select: Select,
+    /// Replace secret values in the command's output with ***
+    #[arg(long)]
+    mask: bool,
+    /// The command and its arguments
+    #[arg(last = true, required = true, value_name = "CMD")]
+    command: Vec<OsString>,
+}
+
+/// Picks the profile: flag or FBVAULT_PROFILE, then fbvault.toml, then the only one.
+pub fn choose(
+    ctx: &Ctx,
+    session: &Session,
+    explicit: Option<&ProfileName>,
+) -> Result<ProfileName, CliError> {
+    if let Some(name) = explicit {
+        return Ok(name.clone());
+    }
+    if let Some(project) = &ctx.project
+        && let Some(name) = &project.profile
+    {
+        return name.parse().map_err(|e: crate::vault::InvalidName| {
+            CliError::new(format!("{}: {e}", project.path.display()))
+        });
+    }
+    let names = session.vault.names()?;
+    match names.as_slice() {
+        [only] => Ok(only.clone()),
+        [] => Err(CliError::new("the vault has no profiles").hint("add one with `fbvault add NAME --app-id ID`")),
+        many => Err(CliError::usage("which profile? the vault has several").hint(format!(
+            "pass -p NAME, set FBVAULT_PROFILE, or put `profile = \"NAME\"` in fbvault.toml; profiles: {}",
+            many.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+fn warn_about_expiry(ctx: &Ctx, profile: &Profile, vars: &[Var]) {
+    let Some(user) = profile.primary_token() else {
+        return;
+    };
+    let Some(at) = user.expires_at else { return };
+    let now = Utc::now();
+    let name = &profile.name;
+    if at <= now {
+        if !vars.iter().any(|v| v.name == "FB_USER_ACCESS_TOKEN") {
+            ctx.ui.warn(format!(
+                "{name}'s user token expired on {}; only the page token was injected. Run `fbvault login {name}`",
+                at.format("%Y-%m-%d")
+            ));
+        }
+        return;
+    }
+    let days = days_until(now, at);
+    if days < 7 {
+        let when = match days {
+            0 => "today".to_string(),
+            1 => "in 1 day".to_string(),
+            d => format!("in {d} days"),
+        };
+        ctx.ui.warn(format!(
+            "{name}'s token expires {when}; run `fbvault login {name}`"
+        ));
+    }
+}
+
+/// Opens, refreshes when due, and builds the variables of the selected profile.
+pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
+    let session = ctx.session()?;
+    let name = choose(ctx, &session, select.profile.as_ref())?;
+    let mut profile = session.read(&name)?;
+    let provider = session.provider(&profile)?;
+    if !select.no_refresh
+        && provider.refresh_due(&Context::now(), &profile.data()) == RefreshNeed::Due
+    {
+        match session.refresh(&name, false) {
+            Ok((fresh, _)) => profile = fresh,
+            Err(e) => {
+                let still_valid = profile
+                    .primary_token()
+                    .is_some_and(|t| !t.is_expired(Utc::now()) && t.invalid.is_none());
+                // A refusal means the token is dead whatever the clock says.
+                if e.code == crate::cli::code::REFUSED || !still_valid {
+                    return Err(e);
+                }
+                ctx.ui.warn(format!(
+                    "{}; using the stored token, which is still valid",
+                    e.message
+                ));
+            }
+        }
+    }
+    let project = ctx.project.as_ref();
+    let options = EnvOptions {
+        target: select
+            .page
+            .clone()
+            .or_else(|| project.and_then(|p| p.page.clone())),
+        include_app_secret: profile.inject_app_secret,
+    };
+    let vars = provider
+        .env(&profile.data(), &options)
+        .map_err(|e| CliError::provider(e, name.as_str()))?;
+    let no_renames = Default::default();
+    let vars = runner::apply_renames(vars, &profile.env, project.map_or(&no_renames, |p| &p.env))
+        .map_err(|e| CliError::new(e.to_string()))?;
+    warn_about_expiry(ctx, &profile, &vars);
+    Ok(vars)
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
+    let vars = prepare(ctx, &args.select)?;
+    let start_error = |e: runner::StartError| CliError::with_code(e.code, e.message);
+    if args.mask {
+        return runner::mask::run(&args.command, &vars).map_err(start_error);
+    }
+    Err(start_error(runner::exec(&args.command, &vars)))
+}

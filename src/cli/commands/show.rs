@@ -1,0 +1,96 @@
+//! `fbvault show NAME`: the profile with its secrets masked (`EAAB…9xQ`), or whole with
+//! `--reveal`.
+
+use chrono::Utc;
+use serde_json::Value;
+
+use crate::cli::format::{expiry, token_title};
+use crate::cli::{CliError, Ctx};
+use crate::vault::{Profile, ProfileName};
+
+/// Show a profile; secrets are masked unless --reveal.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The profile
+    name: ProfileName,
+    /// Print secrets and tokens in full
+    #[arg(long)]
+    reveal: bool,
+}
+
+/// The profile as JSON without its seal, secrets masked unless `reveal`.
+pub fn view(profile: &Profile, reveal: bool) -> Value {
+    let mut v = profile.body();
+    if !reveal {
+        if let Some(secrets) = v.get_mut("secrets").and_then(Value::as_object_mut) {
+            for (key, value) in secrets.iter_mut() {
+                *value = Value::String(profile.secrets[key].masked());
+            }
+        }
+        if let Some(tokens) = v.get_mut("tokens").and_then(Value::as_array_mut) {
+            for (t, stored) in tokens.iter_mut().zip(&profile.tokens) {
+                t["value"] = Value::String(stored.value.masked());
+            }
+        }
+    }
+    v
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
+    let session = ctx.session()?;
+    let profile = session.read(&args.name)?;
+    if ctx.ui.json {
+        ctx.ui.out_json(&view(&profile, args.reveal));
+        return Ok(0);
+    }
+    let show = |s: &fbvault_provider::Secret| {
+        if args.reveal {
+            s.expose().to_string()
+        } else {
+            s.masked()
+        }
+    };
+    let now = Utc::now();
+    let ui = &ctx.ui;
+    ui.out(format!("profile   {}", profile.name));
+    ui.out(format!("provider  {}", profile.provider));
+    for (k, v) in &profile.config {
+        ui.out(format!("{k:<9} {v}"));
+    }
+    for (k, v) in &profile.secrets {
+        ui.out(format!("{k:<9} {}", show(v)));
+    }
+    if profile.inject_app_secret {
+        ui.out("inject_app_secret  true (FB_APP_SECRET is injected)");
+    }
+    for (standard, renamed) in &profile.env {
+        ui.out(format!(
+            "env       {standard} → {}",
+            renamed.names().join(", ")
+        ));
+    }
+    if profile.tokens.is_empty() {
+        ui.out(format!(
+            "tokens    none (give one with `fbvault login {}`)",
+            profile.name
+        ));
+    }
+    for t in &profile.tokens {
+        ui.out(token_title(t));
+        ui.out(format!("  value        {}", show(&t.value)));
+        ui.out(format!("  expiry       {}", expiry(t.expires_at, now)));
+        if let Some(da) = t.data_access_expires_at {
+            ui.out(format!("  data access  until {}", da.format("%Y-%m-%d")));
+        }
+        if !t.scopes.is_empty() {
+            ui.out(format!("  scopes       {}", t.scopes.join(", ")));
+        }
+        if !t.tasks.is_empty() {
+            ui.out(format!("  tasks        {}", t.tasks.join(", ")));
+        }
+        if let Some(why) = &t.invalid {
+            ui.out(format!("  INVALID      {why}"));
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,129 @@
+//! `fbvault status`: every token with its expiry, data-access expiry and state; `--check`
+//! for cron and CI.
+
+use chrono::Utc;
+
+use crate::cli::format::when;
+use crate::cli::ui::table;
+use crate::cli::{CliError, Ctx, code};
+use crate::status::{Row, State, row};
+use crate::vault::ProfileName;
+
+/// Show when each token expires: profile, token, kind, expiry, days left, data-access
+/// expiry, state (ok, expiring, expired, invalid, unknown).
+///
+/// With --check, exits 10 when any token is expired, invalid or inside the warning window,
+/// so a daily cron job can tell you before anything breaks.
+///
+/// Example: fbvault status --check --warn-days 14 || notify-send "fbvault: log in again"
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this profile
+    name: Option<ProfileName>,
+    /// Days before expiry that count as "expiring"
+    #[arg(long, default_value_t = 7, value_name = "N")]
+    warn_days: i64,
+    /// Exit 10 when a token is expired, invalid or expiring
+    #[arg(long)]
+    check: bool,
+}
+
+fn paint(ctx: &Ctx, state: State) -> String {
+    let sgr = match state {
+        State::Ok => "32",
+        State::Expiring => "33",
+        State::Expired | State::Invalid => "31",
+        State::Unknown => "2",
+    };
+    ctx.ui.paint(state.as_str(), sgr)
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
+    let session = ctx.session()?;
+    let now = Utc::now();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut failure: Option<CliError> = None;
+    let profiles = match &args.name {
+        Some(n) => vec![(n.clone(), Ok(session.read(n)?))],
+        None => session.read_all()?,
+    };
+    for (name, result) in profiles {
+        match result {
+            Ok(p) if p.tokens.is_empty() => rows.push(row(&p, None, now, args.warn_days)),
+            Ok(p) => rows.extend(
+                p.tokens
+                    .iter()
+                    .map(|t| row(&p, Some(t), now, args.warn_days)),
+            ),
+            Err(e) => {
+                let e = CliError::from(e);
+                ctx.ui.warn(format!("{name}: {}", e.message));
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    if ctx.ui.json {
+        ctx.ui.out_json(&rows);
+    } else {
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                let token = match (&r.token, &r.label) {
+                    (None, _) => "-".to_string(),
+                    (Some(t), Some(label)) => format!("{} ({label})", t.replace(':', " ")),
+                    (Some(t), None) => t.clone(),
+                };
+                vec![
+                    r.profile.clone(),
+                    token,
+                    r.kind.clone().unwrap_or_else(|| "-".into()),
+                    if r.token.is_some() {
+                        when(r.expires_at)
+                    } else {
+                        "-".into()
+                    },
+                    r.days_left.map_or_else(|| "-".into(), |d| d.to_string()),
+                    r.data_access_expires_at
+                        .map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d").to_string()),
+                    paint(ctx, r.state),
+                ]
+            })
+            .collect();
+        if cells.is_empty() && failure.is_none() {
+            ctx.ui
+                .info("no profiles yet; add one with `fbvault add NAME --app-id ID`");
+        } else {
+            for line in table(
+                &[
+                    "PROFILE",
+                    "TOKEN",
+                    "KIND",
+                    "EXPIRES",
+                    "DAYS",
+                    "DATA ACCESS",
+                    "STATE",
+                ],
+                &cells,
+            ) {
+                ctx.ui.out(line);
+            }
+        }
+    }
+    if let Some(f) = failure {
+        return Ok(f.code);
+    }
+    let attention: Vec<&Row> = rows.iter().filter(|r| r.state.needs_attention()).collect();
+    if args.check && !attention.is_empty() {
+        for r in &attention {
+            ctx.ui.info(format!(
+                "{}: {} token is {}; run `fbvault login {}`",
+                r.profile,
+                r.token.as_deref().unwrap_or("the"),
+                r.state.as_str(),
+                r.profile
+            ));
+        }
+        return Ok(code::CHECK_FAILED);
+    }
+    Ok(0)
+}

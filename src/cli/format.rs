@@ -1,0 +1,56 @@
+//! How times, tokens and profiles look to humans.
+
+use chrono::{DateTime, Utc};
+use fbvault_provider::{Token, TokenKind};
+
+use crate::status::days_until;
+use crate::vault::Profile;
+
+/// `2027-01-25 10:00 UTC`, or `never`.
+pub fn when(at: Option<DateTime<Utc>>) -> String {
+    at.map_or_else(
+        || "never".to_string(),
+        |a| a.format("%Y-%m-%d %H:%M UTC").to_string(),
+    )
+}
+
+/// `expires 2027-01-25 (in 60 days)` / `never expires` / `expired 2026-01-02`.
+pub fn expiry(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    match at {
+        None => "never expires".into(),
+        Some(a) if a <= now => format!("expired {}", a.format("%Y-%m-%d")),
+        Some(a) => {
+            let days = days_until(now, a);
+            let left = match days {
+                0 => "today".to_string(),
+                1 => "in 1 day".to_string(),
+                d => format!("in {d} days"),
+            };
+            format!("expires {} ({left})", a.format("%Y-%m-%d"))
+        }
+    }
+}
+
+/// A token's name for humans: `user token`, `page Cute Kitten Page (111…)`.
+pub fn token_title(t: &Token) -> String {
+    match (t.kind, &t.label, &t.subject) {
+        (TokenKind::Page, Some(label), Some(id)) => format!("page {label} ({id})"),
+        (TokenKind::Page, None, Some(id)) => format!("page {id}"),
+        (kind, _, _) => format!("{} token", kind.as_str().replace('_', "-")),
+    }
+}
+
+/// One line per token: what was stored and until when.
+pub fn token_summary(profile: &Profile, now: DateTime<Utc>) -> Vec<String> {
+    profile
+        .tokens
+        .iter()
+        .map(|t| {
+            let mut line = format!("{}: {}", token_title(t), expiry(t.expires_at, now));
+            if let Some(da) = t.data_access_expires_at {
+                line.push_str(&format!(", data access until {}", da.format("%Y-%m-%d")));
+            }
+            line
+        })
+        .collect()
+}

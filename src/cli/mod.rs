@@ -1,0 +1,138 @@
+//! The command line: global flags, one module per subcommand under [`commands`], the
+//! [`Ctx`] every command receives, and the mapping of results to exit codes.
+
+pub mod commands;
+pub mod error;
+pub mod format;
+pub mod grant;
+pub mod prompt;
+mod session;
+pub mod ui;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser};
+
+pub use error::{CliError, code};
+pub use session::Session;
+pub use ui::Ui;
+
+use crate::project::Project;
+use crate::settings::{self, Paths};
+
+/// Keep Facebook/Meta app secrets and access tokens in an age-encrypted vault, keep the
+/// tokens fresh, and hand them to programs as environment variables.
+///
+/// Quick start:
+///
+///   fbvault init
+///   APP_ID=123 APP_SECRET=… SHORT_TOKEN=… fbvault add acme --from-env
+///   fbvault status
+///   fbvault run -p acme -- python post.py
+#[derive(Debug, Parser)]
+#[command(name = "fbvault", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: commands::Command,
+}
+
+/// Flags accepted before or after any subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The vault folder [default: <data dir>/fbvault/vault]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "FBVAULT_DIR",
+        hide_env_values = true
+    )]
+    pub vault: Option<PathBuf>,
+    /// The identity (private key) file: an age key file or an OpenSSH private key
+    /// [default: <config dir>/fbvault/identity.txt]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "FBVAULT_IDENTITY",
+        hide_env_values = true
+    )]
+    pub identity: Option<PathBuf>,
+    /// The project file [default: fbvault.toml in this folder or the nearest parent]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub project_file: Option<PathBuf>,
+    /// Print machine-readable JSON (read commands)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print only data and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Never color the output (also: NO_COLOR)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+/// What every command gets: output, the project file, and the resolved locations.
+#[derive(Debug)]
+pub struct Ctx {
+    /// Output.
+    pub ui: Ui,
+    /// The project file, when there is one.
+    pub project: Option<Project>,
+    /// Where things are.
+    pub paths: Paths,
+}
+
+impl Ctx {
+    /// Builds the context from the global flags.
+    pub fn new(global: &GlobalArgs) -> Result<Ctx, CliError> {
+        let ui = Ui::new(global.json, global.quiet, global.no_color);
+        let non_empty = |p: &Option<PathBuf>| p.clone().filter(|p| !p.as_os_str().is_empty());
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let project = Project::find(global.project_file.as_deref(), &cwd)
+            .map_err(|e| CliError::new(e.to_string()))?;
+        let paths = settings::resolve(
+            non_empty(&global.vault),
+            non_empty(&global.identity),
+            project.as_ref(),
+        )
+        .map_err(|e| {
+            CliError::new(e.to_string()).hint("set HOME, or pass --vault DIR and --identity FILE")
+        })?;
+        Ok(Ctx { ui, project, paths })
+    }
+
+    /// The vault (which may not exist yet).
+    pub fn vault(&self) -> crate::vault::Vault {
+        crate::vault::Vault::new(&self.paths.vault)
+    }
+
+    /// Loads the identity, asking for an SSH key's passphrase on the terminal.
+    pub fn identity(&self) -> Result<crate::vault::Identity, CliError> {
+        let ask = |q: &str| {
+            prompt::secret(q).map(|s| age::secrecy::SecretString::from(s.expose().to_string()))
+        };
+        Ok(crate::vault::Identity::load(&self.paths.identity, &ask)?)
+    }
+
+    /// Opens the vault with the identity.
+    pub fn session(&self) -> Result<Session<'_>, CliError> {
+        Session::open(self)
+    }
+}
+
+/// Parses the command line, runs the command, and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = Ctx::new(&cli.global).and_then(|ctx| commands::run(&ctx, cli.command));
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("{err}");
+            ExitCode::from(err.code)
+        }
+    }
+}

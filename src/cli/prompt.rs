@@ -1,0 +1,76 @@
+//! Asking the user: secrets without echo on the terminal (`/dev/tty`), confirmations, and
+//! secrets read from standard input. Nothing here ever prints a secret.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+
+use fbvault_provider::Secret;
+use rustix::termios::{self, LocalModes, OptionalActions};
+use zeroize::Zeroizing;
+
+/// The controlling terminal, if there is one.
+fn tty() -> Option<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .ok()
+}
+
+/// Whether standard input is a terminal (interactive use).
+pub fn interactive() -> bool {
+    io::stdin().is_terminal()
+}
+
+/// Asks for a secret on the terminal without echo. `None` when there is no terminal.
+pub fn secret(question: &str) -> Option<Secret> {
+    let mut tty = tty()?;
+    let saved = termios::tcgetattr(&tty).ok()?;
+    let mut quiet = saved.clone();
+    quiet.local_modes.remove(LocalModes::ECHO);
+    quiet.local_modes.insert(LocalModes::ECHONL);
+    termios::tcsetattr(&tty, OptionalActions::Flush, &quiet).ok()?;
+    let _ = write!(tty, "{question}");
+    let _ = tty.flush();
+    let mut line = Zeroizing::new(String::new());
+    let read = BufReader::new(&tty).read_line(&mut line);
+    let _ = termios::tcsetattr(&tty, OptionalActions::Flush, &saved);
+    read.ok()?;
+    Some(Secret::new(line.trim_end_matches(['\r', '\n']).to_string()))
+}
+
+/// Asks a yes/no question on the terminal; `None` when there is no terminal.
+pub fn confirm(question: &str) -> Option<bool> {
+    if !interactive() {
+        return None;
+    }
+    let mut tty = tty()?;
+    let _ = write!(tty, "{question} [y/N] ");
+    let _ = tty.flush();
+    let mut line = String::new();
+    BufReader::new(&tty).read_line(&mut line).ok()?;
+    Some(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+/// Reads standard input: one secret per line, `count` of them (the rest is ignored).
+/// Empty input is an error naming `what`.
+pub fn stdin_secrets(count: usize, what: &[&str]) -> io::Result<Vec<Secret>> {
+    let mut all = Zeroizing::new(String::new());
+    io::stdin().read_to_string(&mut all)?;
+    let lines: Vec<&str> = all
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.len() < count {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!(
+                "standard input holds {} line(s); expected {}",
+                lines.len(),
+                what.join(" then ")
+            ),
+        ));
+    }
+    Ok(lines[..count].iter().map(|l| Secret::new(*l)).collect())
+}

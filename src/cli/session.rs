@@ -1,0 +1,159 @@
+//! [`Session`]: an open vault (folder + identity) and the read/modify/write patterns the
+//! commands share. Reads hold the vault's shared lock; writes re-read under the exclusive
+//! lock and apply their change to the fresh copy, so concurrent commands never lose each
+//! other's writes.
+
+use chrono::Utc;
+use fbvault_provider::{Context, RefreshNeed, TokenProvider, TokenSet};
+
+use super::{CliError, Ctx};
+use crate::vault::{Identity, Profile, ProfileName, Vault, VaultError};
+
+/// A profile name and what reading it gave.
+pub type Opened = (ProfileName, Result<Profile, VaultError>);
+
+/// An opened vault.
+pub struct Session<'a> {
+    /// The command's context.
+    pub ctx: &'a Ctx,
+    /// The vault folder.
+    pub vault: Vault,
+    /// The identity that opens it.
+    pub identity: Identity,
+}
+
+impl<'a> Session<'a> {
+    /// Opens the vault at the configured folder with the configured identity.
+    pub fn open(ctx: &'a Ctx) -> Result<Session<'a>, CliError> {
+        let vault = ctx.vault();
+        if !vault.exists() {
+            return Err(VaultError::NoVault {
+                path: vault.root().to_path_buf(),
+            }
+            .into());
+        }
+        let identity = ctx.identity()?;
+        Ok(Session {
+            ctx,
+            vault,
+            identity,
+        })
+    }
+
+    /// Reads one profile.
+    pub fn read(&self, name: &ProfileName) -> Result<Profile, CliError> {
+        let _lock = self.vault.read_lock()?;
+        if !self.vault.has_profile(name) {
+            return Err(VaultError::NoProfile {
+                name: name.to_string(),
+            }
+            .into());
+        }
+        let team = self.vault.team(&self.identity)?;
+        Ok(self.vault.read_profile(&self.identity, &team, name)?)
+    }
+
+    /// Reads every profile, in parallel; each result stands alone so one damaged file
+    /// does not hide the others.
+    pub fn read_all(&self) -> Result<Vec<Opened>, CliError> {
+        let _lock = self.vault.read_lock()?;
+        let team = self.vault.team(&self.identity)?;
+        let names = self.vault.names()?;
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .min(8);
+        let chunk = names.len().div_ceil(workers).max(1);
+        let (vault, identity, team) = (&self.vault, &self.identity, &team);
+        let results = std::thread::scope(|scope| {
+            let handles: Vec<_> = names
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|n| (n.clone(), vault.read_profile(identity, team, n)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("a reader thread does not panic"))
+                .collect()
+        });
+        Ok(results)
+    }
+
+    /// Stores a new profile; refuses to overwrite one.
+    pub fn create(&self, profile: &mut Profile) -> Result<(), CliError> {
+        let name: ProfileName = profile.name.parse()?;
+        let _lock = self.vault.write_lock()?;
+        if self.vault.has_profile(&name) {
+            return Err(VaultError::ProfileExists {
+                name: name.to_string(),
+            }
+            .into());
+        }
+        let team = self.vault.team(&self.identity)?;
+        self.vault.write_profile(&team, profile)?;
+        Ok(())
+    }
+
+    /// Re-reads a profile under the exclusive lock, applies `change`, and writes it.
+    pub fn update(
+        &self,
+        name: &ProfileName,
+        change: impl FnOnce(&mut Profile) -> Result<(), CliError>,
+    ) -> Result<Profile, CliError> {
+        let _lock = self.vault.write_lock()?;
+        let team = self.vault.team(&self.identity)?;
+        let mut profile = self.vault.read_profile(&self.identity, &team, name)?;
+        change(&mut profile)?;
+        profile.updated_at = Utc::now();
+        self.vault.write_profile(&team, &mut profile)?;
+        Ok(profile)
+    }
+
+    /// Stores the tokens a provider returned and shows its notes.
+    pub fn store_tokens(&self, name: &ProfileName, set: TokenSet) -> Result<Profile, CliError> {
+        for note in &set.notes {
+            self.ctx.ui.info(format!("{name}: {note}"));
+        }
+        self.update(name, |p| {
+            p.tokens = set.tokens;
+            Ok(())
+        })
+    }
+
+    /// The provider of a profile.
+    pub fn provider(&self, profile: &Profile) -> Result<Box<dyn TokenProvider>, CliError> {
+        crate::providers::find(&profile.provider, &self.ctx.paths).map_err(|e| {
+            CliError::new(format!("profile `{}`: {e}", profile.name))
+                .hint("`fbvault plugins list` shows the providers")
+        })
+    }
+
+    /// Refreshes a profile under its profile lock when `force` is set or its provider says
+    /// a refresh is due. Concurrent callers wait for the lock and then find the fresh
+    /// token, so N simultaneous `run`s cause one exchange. Returns the stored profile and
+    /// whether new tokens were stored.
+    pub fn refresh(&self, name: &ProfileName, force: bool) -> Result<(Profile, bool), CliError> {
+        let _lock = self.vault.profile_lock(name)?;
+        let profile = self.read(name)?;
+        let provider = self.provider(&profile)?;
+        let ctx = Context::now();
+        let data = profile.data();
+        if !force && provider.refresh_due(&ctx, &data) != RefreshNeed::Due {
+            return Ok((profile, false));
+        }
+        let set = provider
+            .refresh(&ctx, &data, force)
+            .map_err(|e| CliError::provider(e, name.as_str()))?;
+        if set.tokens == profile.tokens {
+            for note in &set.notes {
+                self.ctx.ui.info(format!("{name}: {note}"));
+            }
+            return Ok((profile, false));
+        }
+        Ok((self.store_tokens(name, set)?, true))
+    }
+}

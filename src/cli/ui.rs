@@ -1,0 +1,112 @@
+//! [`Ui`]: data on stdout, messages on stderr, in one place. A closed stdout (`fbvault list
+//! | head`) ends the program quietly instead of panicking.
+
+use std::io::{self, IsTerminal, Write};
+
+/// Where output goes and how it looks.
+#[derive(Debug, Clone)]
+pub struct Ui {
+    /// `--json`: read commands print JSON.
+    pub json: bool,
+    quiet: bool,
+    color: bool,
+}
+
+impl Ui {
+    /// Builds the handle from the global flags and the environment (`NO_COLOR`).
+    pub fn new(json: bool, quiet: bool, no_color: bool) -> Ui {
+        let color = !no_color
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            && io::stdout().is_terminal();
+        Ui { json, quiet, color }
+    }
+
+    /// Prints a line of data on stdout.
+    pub fn out(&self, line: impl AsRef<str>) {
+        let mut stdout = io::stdout().lock();
+        if let Err(e) = writeln!(stdout, "{}", line.as_ref()).and_then(|()| stdout.flush())
+            && e.kind() == io::ErrorKind::BrokenPipe
+        {
+            std::process::exit(0);
+        }
+    }
+
+    /// Prints a value as pretty JSON on stdout.
+    pub fn out_json(&self, value: &impl serde::Serialize) {
+        self.out(serde_json::to_string_pretty(value).expect("output serializes"));
+    }
+
+    /// Prints an informational message on stderr, unless `--quiet`.
+    pub fn info(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", message.as_ref());
+        }
+    }
+
+    /// Prints a warning on stderr, even with `--quiet`.
+    pub fn warn(&self, message: impl AsRef<str>) {
+        eprintln!("fbvault: warning: {}", message.as_ref());
+    }
+
+    /// Colors `text` (an ANSI SGR code like `32` for green) when stdout is a terminal.
+    pub fn paint(&self, text: &str, sgr: &str) -> String {
+        if self.color {
+            format!("\x1b[{sgr}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Lays out rows as left-aligned columns separated by two spaces.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(visible_len(cell));
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            s.push_str(cell);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(widths[i] - visible_len(cell) + 2));
+            }
+        }
+        s
+    };
+    let mut out = vec![line(header.to_vec())];
+    out.extend(
+        rows.iter()
+            .map(|r| line(r.iter().map(String::as_str).collect())),
+    );
+    out
+}
+
+fn visible_len(s: &str) -> usize {
+    let mut n = 0;
+    let mut in_escape = false;
+    for c in s.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, _) => n += 1,
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_aligns_columns_ignoring_color_codes() {
+        let rows = vec![vec!["\x1b[32mok\x1b[0m".to_string(), "x".to_string()]];
+        let lines = table(&["STATE", "B"], &rows);
+        assert_eq!(lines[0], "STATE  B");
+        assert_eq!(lines[1], "\x1b[32mok\x1b[0m     x");
+    }
+}

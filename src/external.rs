@@ -1,0 +1,374 @@
+//! External providers: executables named `fbvault-provider-NAME`, speaking protocol v1
+//! (see `fbvault_provider::protocol`) — one JSON request on stdin, one JSON response on
+//! stdout, one process per request, a time limit, and every failure reported by name.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use fbvault_provider::protocol::{
+    InspectResult, Method, PROTOCOL_VERSION, PluginInput, PluginRequest, PluginResponse,
+    PluginResult,
+};
+use fbvault_provider::{
+    Context, Description, EnvOptions, EnvVar, ErrorKind, Inspection, LoginInput, ProfileData,
+    ProviderError, TokenProvider, TokenSet,
+};
+
+use crate::settings::Paths;
+
+/// The prefix of plugin executables.
+pub const PREFIX: &str = "fbvault-provider-";
+
+/// An external provider.
+#[derive(Debug, Clone)]
+pub struct ExternalProvider {
+    name: String,
+    path: PathBuf,
+    timeout: Duration,
+}
+
+impl ExternalProvider {
+    /// Finds `fbvault-provider-NAME` in the plugin folder, then on `PATH`.
+    pub fn find(name: &str, paths: &Paths) -> Option<ExternalProvider> {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return None;
+        }
+        let file = format!("{PREFIX}{name}");
+        let path = search_dirs(paths)
+            .into_iter()
+            .map(|d| d.join(&file))
+            .find(|p| is_executable(p))?;
+        Some(ExternalProvider {
+            name: name.to_string(),
+            path,
+            timeout: plugin_timeout(),
+        })
+    }
+
+    /// Every plugin executable found: (name, path), first hit per name.
+    pub fn discover(paths: &Paths) -> Vec<ExternalProvider> {
+        let mut found: Vec<ExternalProvider> = Vec::new();
+        for dir in search_dirs(paths) {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut here: Vec<_> = entries.filter_map(|e| e.ok()).collect();
+            here.sort_by_key(|e| e.file_name());
+            for entry in here {
+                let Some(name) = entry
+                    .file_name()
+                    .to_str()
+                    .and_then(|f| f.strip_prefix(PREFIX))
+                    .map(str::to_string)
+                else {
+                    continue;
+                };
+                if is_executable(&entry.path()) && !found.iter().any(|p| p.name == name) {
+                    found.push(ExternalProvider {
+                        name,
+                        path: entry.path(),
+                        timeout: plugin_timeout(),
+                    });
+                }
+            }
+        }
+        found
+    }
+
+    /// The provider's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The executable.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn fail(&self, kind: ErrorKind, why: impl std::fmt::Display) -> ProviderError {
+        ProviderError::new(
+            kind,
+            format!("plugin `{}` ({}): {why}", self.name, self.path.display()),
+        )
+    }
+
+    /// Runs one request and returns the result payload.
+    fn call(
+        &self,
+        method: Method,
+        profile: &ProfileData,
+        input: PluginInput,
+    ) -> Result<PluginResult, ProviderError> {
+        let request = PluginRequest {
+            protocol: PROTOCOL_VERSION,
+            method,
+            profile: profile.clone(),
+            input,
+            now: Utc::now(),
+        };
+        let body =
+            zeroize::Zeroizing::new(serde_json::to_vec(&request).expect("a request serializes"));
+        let mut child = Command::new(&self.path)
+            .arg(method.as_str())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| self.fail(ErrorKind::Internal, format!("cannot start: {e}")))?;
+        let mut stdin = child.stdin.take().expect("piped");
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&body);
+        });
+        let mut stdout = child.stdout.take().expect("piped");
+        let mut stderr = child.stderr.take().expect("piped");
+        let out_reader = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = stdout.by_ref().take(4 << 20).read_to_end(&mut buf);
+            buf
+        });
+        let err_reader = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = stderr.by_ref().take(64 << 10).read_to_end(&mut buf);
+            buf
+        });
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if started.elapsed() >= self.timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(self.fail(
+                        ErrorKind::Unreachable,
+                        format!("no answer within {}s", self.timeout.as_secs_f32()),
+                    ));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+                Err(e) => return Err(self.fail(ErrorKind::Internal, e)),
+            }
+        };
+        let _ = writer.join();
+        let out = out_reader.join().unwrap_or_default();
+        let err = err_reader.join().unwrap_or_default();
+        if !status.success() {
+            let last = String::from_utf8_lossy(&err)
+                .lines()
+                .last()
+                .unwrap_or("")
+                .chars()
+                .take(200)
+                .collect::<String>();
+            let why = match status.code() {
+                Some(c) => format!("exited with status {c}"),
+                None => "was killed by a signal".to_string(),
+            };
+            let detail = if last.is_empty() {
+                String::new()
+            } else {
+                format!(": {last}")
+            };
+            return Err(self.fail(ErrorKind::Internal, format!("{why}{detail}")));
+        }
+        let response: PluginResponse = serde_json::from_slice(&out).map_err(|e| {
+            self.fail(
+                ErrorKind::Internal,
+                format!("its answer does not follow protocol 1 ({e})"),
+            )
+        })?;
+        let (protocol, result) = match response {
+            PluginResponse::Ok(ok) => (ok.protocol, Ok(ok.result)),
+            PluginResponse::Err(e) => (e.protocol, Err(e.error)),
+        };
+        if protocol != PROTOCOL_VERSION {
+            return Err(self.fail(
+                ErrorKind::Internal,
+                format!("it speaks protocol {protocol}, not {PROTOCOL_VERSION}"),
+            ));
+        }
+        result.map_err(|e| {
+            ProviderError::new(
+                e.kind,
+                format!(
+                    "plugin `{}`: {}",
+                    self.name,
+                    e.message.chars().take(300).collect::<String>()
+                ),
+            )
+        })
+    }
+
+    fn expect<T>(
+        &self,
+        method: Method,
+        pick: impl FnOnce(PluginResult) -> Option<T>,
+        result: PluginResult,
+    ) -> Result<T, ProviderError> {
+        pick(result).ok_or_else(|| {
+            self.fail(
+                ErrorKind::Internal,
+                format!("its answer to `{}` has the wrong shape", method.as_str()),
+            )
+        })
+    }
+}
+
+fn plugin_timeout() -> Duration {
+    std::env::var("FBVAULT_PLUGIN_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .map_or(Duration::from_secs(30), Duration::from_secs_f64)
+}
+
+fn search_dirs(paths: &Paths) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = paths.plugins.iter().cloned().collect();
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    dirs
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+impl TokenProvider for ExternalProvider {
+    fn describe(&self) -> Description {
+        self.call(
+            Method::Describe,
+            &ProfileData::default(),
+            PluginInput::default(),
+        )
+        .and_then(|r| {
+            self.expect(
+                Method::Describe,
+                |r| {
+                    if let PluginResult::Describe(d) = r {
+                        Some(d)
+                    } else {
+                        None
+                    }
+                },
+                r,
+            )
+        })
+        .unwrap_or_else(|e| Description {
+            name: self.name.clone(),
+            version: format!("unknown ({})", e.message),
+            capabilities: Vec::new(),
+            fields: Vec::new(),
+            env: Default::default(),
+        })
+    }
+
+    fn validate(&self, _profile: &ProfileData) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
+    fn login(
+        &self,
+        _ctx: &Context,
+        profile: &ProfileData,
+        input: &LoginInput,
+    ) -> Result<TokenSet, ProviderError> {
+        let r = self.call(
+            Method::Login,
+            profile,
+            PluginInput {
+                token: Some(input.token.clone()),
+                exchange: Some(input.exchange),
+                ..Default::default()
+            },
+        )?;
+        self.expect(Method::Login, tokens, r)
+    }
+
+    fn refresh(
+        &self,
+        _ctx: &Context,
+        profile: &ProfileData,
+        force: bool,
+    ) -> Result<TokenSet, ProviderError> {
+        let r = self.call(
+            Method::Refresh,
+            profile,
+            PluginInput {
+                force: Some(force),
+                ..Default::default()
+            },
+        )?;
+        self.expect(Method::Refresh, tokens, r)
+    }
+
+    fn inspect(
+        &self,
+        _ctx: &Context,
+        profile: &ProfileData,
+        only: Option<&str>,
+    ) -> Result<Vec<Inspection>, ProviderError> {
+        let r = self.call(
+            Method::Inspect,
+            profile,
+            PluginInput {
+                only: only.map(str::to_string),
+                ..Default::default()
+            },
+        )?;
+        self.expect(
+            Method::Inspect,
+            |r| {
+                if let PluginResult::Inspect(InspectResult { inspections }) = r {
+                    Some(inspections)
+                } else {
+                    None
+                }
+            },
+            r,
+        )
+    }
+
+    fn env(
+        &self,
+        profile: &ProfileData,
+        _options: &EnvOptions,
+    ) -> Result<Vec<EnvVar>, ProviderError> {
+        let now = Utc::now();
+        let mut vars = Vec::new();
+        for t in &profile.tokens {
+            let Some(var) = &t.env else { continue };
+            if t.is_expired(now) {
+                return Err(ProviderError::new(
+                    ErrorKind::InvalidGrant,
+                    format!("the token `{}` expired", t.name),
+                )
+                .hint("run `fbvault login {profile}`"));
+            }
+            vars.push(EnvVar::secret(var, t.value.clone()));
+        }
+        if vars.is_empty() {
+            return Err(ProviderError::new(
+                ErrorKind::InvalidGrant,
+                "the profile has no token to inject",
+            )
+            .hint("run `fbvault login {profile}`"));
+        }
+        Ok(vars)
+    }
+}
+
+fn tokens(r: PluginResult) -> Option<TokenSet> {
+    if let PluginResult::Tokens(t) = r {
+        Some(t)
+    } else {
+        None
+    }
+}

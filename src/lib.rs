@@ -1,0 +1,18 @@
+//! fbvault keeps Facebook/Meta app credentials and access tokens in an age-encrypted vault,
+//! keeps the tokens fresh through provider plugins, and hands them to programs as
+//! environment variables.
+//!
+//! The library is everything but argument parsing: [`vault`] owns the files and the
+//! cryptography, [`providers`] finds the provider of a profile, [`runner`] builds a child's
+//! environment and runs it, and [`cli`] is one module per subcommand on top of them.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod dotenv;
+pub mod external;
+pub mod project;
+pub mod providers;
+pub mod runner;
+pub mod settings;
+pub mod status;
+pub mod vault;

@@ -1,0 +1,371 @@
+//! Identities (private keys) and recipients (public keys), and age encryption with them.
+//!
+//! An identity is an age X25519 identity file (`AGE-SECRET-KEY-1…`, as `age-keygen`
+//! writes) or an OpenSSH private key (ed25519 or RSA; a passphrase-protected one is
+//! decrypted once, after asking on the terminal). A recipient is an `age1…` key or an
+//! `ssh-ed25519 …`/`ssh-rsa …` public key. Everything written is ASCII-armored age, so the
+//! `age` CLI opens it.
+
+use std::io::{BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use age::armor::{ArmoredReader, ArmoredWriter, Format};
+use age::secrecy::{ExposeSecret, SecretString};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use zeroize::Zeroizing;
+
+use super::error::{Result, VaultError};
+use super::fsio;
+
+/// Asks the user for a passphrase (`None` when there is no terminal).
+pub type PassphrasePrompt<'a> = &'a dyn Fn(&str) -> Option<SecretString>;
+
+/// A loaded identity: the keys that decrypt, and the public key to share.
+pub struct Identity {
+    path: PathBuf,
+    keys: Vec<Box<dyn age::Identity + Send + Sync>>,
+    public: Option<String>,
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("path", &self.path)
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Identity {
+    /// Loads the identity at `path`. `prompt` is asked for an SSH key's passphrase.
+    pub fn load(path: &Path, prompt: PassphrasePrompt<'_>) -> Result<Identity> {
+        let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                VaultError::NoIdentity {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                VaultError::io(format!("cannot read identity {}", path.display()), e)
+            }
+        })?);
+        let bad = |reason: &str| VaultError::BadIdentity {
+            path: path.to_path_buf(),
+            reason: reason.to_string(),
+        };
+        let text = std::str::from_utf8(&bytes).map_err(|_| bad("it is not text"))?;
+        if text.contains("-----BEGIN ") {
+            Self::load_ssh(path, text, prompt)
+        } else {
+            Self::load_age(path, text).map_err(|r| bad(&r))
+        }
+    }
+
+    fn load_age(path: &Path, text: &str) -> std::result::Result<Identity, String> {
+        let mut keys: Vec<Box<dyn age::Identity + Send + Sync>> = Vec::new();
+        let mut public = None;
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let id = age::x25519::Identity::from_str(line).map_err(|_| {
+                "expected AGE-SECRET-KEY-1… lines (an age identity) or an OpenSSH private key"
+                    .to_string()
+            })?;
+            public.get_or_insert_with(|| id.to_public().to_string());
+            keys.push(Box::new(id));
+        }
+        if keys.is_empty() {
+            return Err("the file holds no key".into());
+        }
+        Ok(Identity {
+            path: path.to_path_buf(),
+            keys,
+            public,
+        })
+    }
+
+    fn load_ssh(path: &Path, text: &str, prompt: PassphrasePrompt<'_>) -> Result<Identity> {
+        let filename = path.display().to_string();
+        let parsed =
+            age::ssh::Identity::from_buffer(BufReader::new(text.as_bytes()), Some(filename))
+                .map_err(|_| VaultError::BadIdentity {
+                    path: path.to_path_buf(),
+                    reason: "not an OpenSSH private key that age can use".into(),
+                })?;
+        let key: age::ssh::Identity = match parsed {
+            age::ssh::Identity::Unencrypted(_) => parsed,
+            age::ssh::Identity::Encrypted(enc) => {
+                let question = format!("Passphrase for {}: ", path.display());
+                let pass = prompt(&question).ok_or_else(|| VaultError::PassphraseNeeded {
+                    path: path.to_path_buf(),
+                })?;
+                enc.decrypt(pass)
+                    .map_err(|_| VaultError::WrongPassphrase {
+                        path: path.to_path_buf(),
+                    })?
+                    .into()
+            }
+            age::ssh::Identity::Unsupported(_) => {
+                return Err(VaultError::BadIdentity {
+                    path: path.to_path_buf(),
+                    reason: "this kind of SSH key is not supported (use ed25519 or RSA)".into(),
+                });
+            }
+        };
+        let public = ssh_public_key(text).or_else(|| {
+            let pub_path = PathBuf::from(format!("{}.pub", path.display()));
+            let line = std::fs::read_to_string(pub_path).ok()?;
+            normalize_ssh_public(line.trim())
+        });
+        Ok(Identity {
+            path: path.to_path_buf(),
+            keys: vec![Box::new(key)],
+            public,
+        })
+    }
+
+    /// Creates a new X25519 identity file at `path` (0600, folders 0700) and loads it.
+    pub fn generate(path: &Path) -> Result<Identity> {
+        if let Some(dir) = path.parent() {
+            fsio::create_private_dir(dir)?;
+        }
+        let id = age::x25519::Identity::generate();
+        let public = id.to_public().to_string();
+        let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let secret = id.to_string();
+        let text = Zeroizing::new(format!(
+            "# created: {created}\n# public key: {public}\n{}\n",
+            secret.expose_secret()
+        ));
+        fsio::write_atomic(path, text.as_bytes())?;
+        Ok(Identity {
+            path: path.to_path_buf(),
+            keys: vec![Box::new(id)],
+            public: Some(public),
+        })
+    }
+
+    /// The identity file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The public key to hand to teammates (`age1…` or `ssh-ed25519 …`), when known.
+    pub fn public_key(&self) -> Option<&str> {
+        self.public.as_deref()
+    }
+
+    /// Decrypts an age file (armored or binary). `what` names it in errors.
+    pub fn decrypt(&self, ciphertext: &[u8], what: &str) -> Result<Zeroizing<Vec<u8>>> {
+        let damaged = |reason: &str| VaultError::Damaged {
+            what: what.to_string(),
+            reason: reason.to_string(),
+        };
+        let decryptor = age::Decryptor::new_buffered(ArmoredReader::new(ciphertext))
+            .map_err(|e| damaged(&describe_decrypt_error(&e)))?;
+        if decryptor.is_scrypt() {
+            return Err(damaged(
+                "it is passphrase-encrypted, not encrypted to recipients",
+            ));
+        }
+        let mut reader = decryptor
+            .decrypt(self.keys.iter().map(|k| k.as_ref() as &dyn age::Identity))
+            .map_err(|e| match e {
+                age::DecryptError::NoMatchingKeys => VaultError::NotARecipient {
+                    what: what.to_string(),
+                },
+                other => damaged(&describe_decrypt_error(&other)),
+            })?;
+        let mut plain = Zeroizing::new(Vec::new());
+        reader
+            .read_to_end(&mut plain)
+            .map_err(|_| damaged("it is truncated or was altered"))?;
+        Ok(plain)
+    }
+}
+
+fn describe_decrypt_error(e: &age::DecryptError) -> String {
+    match e {
+        age::DecryptError::InvalidHeader => "not an age file, or its header is cut short".into(),
+        age::DecryptError::UnknownFormat => "an unknown age format".into(),
+        age::DecryptError::InvalidMac => "its header was altered".into(),
+        age::DecryptError::DecryptionFailed => "it was altered".into(),
+        age::DecryptError::Io(_) => "it is truncated or not an age file".into(),
+        _ => "it cannot be decrypted".into(),
+    }
+}
+
+/// Parses a recipient, normalizing SSH keys to `TYPE BASE64` (the comment is dropped).
+/// Returns the normalized text and its comment.
+pub fn normalize_recipient(value: &str) -> Result<(String, Option<String>)> {
+    let value = value.trim();
+    let bad = |reason: &str| VaultError::BadRecipient {
+        value: value.chars().take(120).collect(),
+        reason: reason.to_string(),
+    };
+    if value.starts_with("age1") {
+        age::x25519::Recipient::from_str(value)
+            .map_err(|e| bad(&format!("invalid age public key ({e})")))?;
+        return Ok((value.to_string(), None));
+    }
+    if value.starts_with("ssh-") {
+        let key = normalize_ssh_public(value).ok_or_else(|| bad("invalid SSH public key"))?;
+        age::ssh::Recipient::from_str(&key)
+            .map_err(|_| bad("only ssh-ed25519 and ssh-rsa keys are supported"))?;
+        let comment = value.split_whitespace().nth(2).map(str::to_string);
+        return Ok((key, comment));
+    }
+    if value.starts_with("AGE-SECRET-KEY-") {
+        return Err(VaultError::BadRecipient {
+            value: "AGE-SECRET-KEY-…".into(),
+            reason: "that is a private key: give the public key (age1…) instead".into(),
+        });
+    }
+    Err(bad(
+        "expected an age1… key or an ssh-ed25519/ssh-rsa public key",
+    ))
+}
+
+/// Parses a normalized recipient into an age recipient.
+pub fn parse_recipient(value: &str) -> Result<Box<dyn age::Recipient + Send>> {
+    let (key, _) = normalize_recipient(value)?;
+    if key.starts_with("age1") {
+        Ok(Box::new(age::x25519::Recipient::from_str(&key).map_err(
+            |e| VaultError::BadRecipient {
+                value: key.clone(),
+                reason: e.to_string(),
+            },
+        )?))
+    } else {
+        Ok(Box::new(age::ssh::Recipient::from_str(&key).map_err(
+            |_| VaultError::BadRecipient {
+                value: key.clone(),
+                reason: "invalid SSH public key".into(),
+            },
+        )?))
+    }
+}
+
+/// Encrypts `plaintext` to every recipient as ASCII-armored age.
+pub fn encrypt(recipients: &[String], plaintext: &[u8]) -> Result<Vec<u8>> {
+    let parsed = recipients
+        .iter()
+        .map(|r| parse_recipient(r))
+        .collect::<Result<Vec<_>>>()?;
+    let encryptor =
+        age::Encryptor::with_recipients(parsed.iter().map(|r| r.as_ref() as &dyn age::Recipient))
+            .map_err(|e| VaultError::Refused(format!("cannot encrypt to these recipients: {e}")))?;
+    let mut out = Vec::with_capacity(plaintext.len() * 2 + 512);
+    let io_err = |e| VaultError::io("cannot encrypt", e);
+    let armor = ArmoredWriter::wrap_output(&mut out, Format::AsciiArmor).map_err(io_err)?;
+    let mut writer = encryptor.wrap_output(armor).map_err(io_err)?;
+    writer.write_all(plaintext).map_err(io_err)?;
+    writer.finish().and_then(|a| a.finish()).map_err(io_err)?;
+    Ok(out)
+}
+
+fn normalize_ssh_public(line: &str) -> Option<String> {
+    let mut parts = line.split_whitespace();
+    let kind = parts.next()?;
+    let body = parts.next()?;
+    STANDARD.decode(body).ok()?;
+    Some(format!("{kind} {body}"))
+}
+
+/// Reads the public key out of an `openssh-key-v1` private key. The public half is stored
+/// in clear even when the private half is passphrase-protected.
+fn ssh_public_key(text: &str) -> Option<String> {
+    let body: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    let raw = Zeroizing::new(STANDARD.decode(body.trim()).ok()?);
+    let mut rest = raw.strip_prefix(b"openssh-key-v1\0".as_slice())?;
+    let take = |rest: &mut &[u8]| -> Option<Vec<u8>> {
+        let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let value = rest.get(4..4 + len)?.to_vec();
+        *rest = &rest[4 + len..];
+        Some(value)
+    };
+    let _cipher = take(&mut rest)?;
+    let _kdf = take(&mut rest)?;
+    let _kdf_options = take(&mut rest)?;
+    let count = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?);
+    rest = &rest[4..];
+    if count != 1 {
+        return None;
+    }
+    let blob = take(&mut rest)?;
+    let kind_len = u32::from_be_bytes(blob.get(..4)?.try_into().ok()?) as usize;
+    let kind = std::str::from_utf8(blob.get(4..4 + kind_len)?).ok()?;
+    Some(format!("{kind} {}", STANDARD.encode(&blob)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encrypt_then_decrypt_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = Identity::generate(&dir.path().join("id.txt")).unwrap();
+        let public = id.public_key().unwrap().to_string();
+        let sealed = encrypt(&[public], b"hello").unwrap();
+        assert!(sealed.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
+        assert_eq!(&*id.decrypt(&sealed, "x").unwrap(), b"hello");
+    }
+
+    #[test]
+    fn another_identity_is_not_a_recipient() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Identity::generate(&dir.path().join("a")).unwrap();
+        let b = Identity::generate(&dir.path().join("b")).unwrap();
+        let sealed = encrypt(&[a.public_key().unwrap().to_string()], b"x").unwrap();
+        assert!(matches!(
+            b.decrypt(&sealed, "x"),
+            Err(VaultError::NotARecipient { .. })
+        ));
+    }
+
+    #[test]
+    fn truncated_and_flipped_files_are_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = Identity::generate(&dir.path().join("id")).unwrap();
+        let sealed = encrypt(&[id.public_key().unwrap().to_string()], &[7u8; 300]).unwrap();
+        let truncated = &sealed[..sealed.len() / 2];
+        assert!(matches!(
+            id.decrypt(truncated, "x"),
+            Err(VaultError::Damaged { .. })
+        ));
+        assert!(matches!(
+            id.decrypt(b"hello", "x"),
+            Err(VaultError::Damaged { .. })
+        ));
+    }
+
+    #[test]
+    fn recipients_are_normalized_and_checked() {
+        let (k, c) = normalize_recipient(
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN alice@laptop",
+        )
+        .unwrap();
+        assert_eq!(
+            k,
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN"
+        );
+        assert_eq!(c.as_deref(), Some("alice@laptop"));
+        assert!(normalize_recipient("age1nope").is_err());
+        assert!(normalize_recipient("hello").is_err());
+        let err = normalize_recipient("AGE-SECRET-KEY-1QQQ")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !err.contains("1QQQ"),
+            "a private key is never echoed: {err}"
+        );
+    }
+}

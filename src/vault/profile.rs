@@ -1,0 +1,212 @@
+//! [`Profile`]: the plaintext of `profiles/NAME.age`, a JSON document described by
+//! `schemas/profile.schema.json` and sealed with the team key (see [`super::seal`]).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use fbvault_provider::{ProfileData, Secret, Token};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::error::{Result, VaultError};
+use super::name::ProfileName;
+use super::seal;
+
+/// The profile format this version writes.
+pub const PROFILE_FORMAT: u32 = 1;
+
+/// New names for a standard variable: one name, or several (to keep the standard name too,
+/// list it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EnvRename {
+    /// Inject the variable under this name instead.
+    One(String),
+    /// Inject the variable under each of these names.
+    Many(Vec<String>),
+}
+
+impl EnvRename {
+    /// The names, in order.
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            EnvRename::One(n) => vec![n.as_str()],
+            EnvRename::Many(ns) => ns.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// One profile: an app or page's credentials and tokens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "fbvault profile")]
+pub struct Profile {
+    /// Format version; 1.
+    pub format: u32,
+    /// The profile name; must match the file name.
+    pub name: String,
+    /// The provider that keeps the tokens fresh (`facebook`).
+    pub provider: String,
+    /// Non-secret settings read by the provider (`app_id`, `graph_version`, `page_id`,
+    /// `graph_url`, `refresh_window_days`).
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
+    /// Secret settings (`app_secret`).
+    #[serde(default)]
+    pub secrets: BTreeMap<String, Secret>,
+    /// The stored tokens; the first is the primary (user) token.
+    #[serde(default)]
+    pub tokens: Vec<Token>,
+    /// Variable renames for `run` and `env`: standard name → new name(s).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, EnvRename>,
+    /// Inject the app secret as `FB_APP_SECRET` (off unless set).
+    #[serde(default)]
+    pub inject_app_secret: bool,
+    /// When the profile was created.
+    pub created_at: DateTime<Utc>,
+    /// When the profile was last written.
+    pub updated_at: DateTime<Utc>,
+    /// Hex HMAC-SHA256 under the team key of the profile name and the canonical JSON of
+    /// every other field.
+    pub mac: String,
+}
+
+impl Profile {
+    /// A new, unsealed profile.
+    pub fn new(name: &ProfileName, provider: &str, now: DateTime<Utc>) -> Profile {
+        Profile {
+            format: PROFILE_FORMAT,
+            name: name.to_string(),
+            provider: provider.to_string(),
+            config: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            tokens: Vec::new(),
+            env: BTreeMap::new(),
+            inject_app_secret: false,
+            created_at: now,
+            updated_at: now,
+            mac: String::new(),
+        }
+    }
+
+    /// What the provider sees.
+    pub fn data(&self) -> ProfileData {
+        ProfileData {
+            name: self.name.clone(),
+            config: self.config.clone(),
+            secrets: self.secrets.clone(),
+            tokens: self.tokens.clone(),
+        }
+    }
+
+    /// The token with this name.
+    pub fn token(&self, name: &str) -> Option<&fbvault_provider::Token> {
+        self.tokens.iter().find(|t| t.name == name)
+    }
+
+    /// The primary token: the first user or system-user token, else the first token.
+    pub fn primary_token(&self) -> Option<&Token> {
+        use fbvault_provider::TokenKind::{SystemUser, User};
+        self.tokens
+            .iter()
+            .find(|t| matches!(t.kind, User | SystemUser))
+            .or_else(|| self.tokens.first())
+    }
+
+    /// The profile as JSON without its seal: what `edit` shows and what the seal covers.
+    pub fn body(&self) -> Value {
+        let mut value = serde_json::to_value(self).expect("a profile serializes");
+        if let Value::Object(map) = &mut value {
+            map.remove("mac");
+        }
+        value
+    }
+
+    /// Parses an unsealed body (as edited by a user) into a profile named `name`.
+    pub fn from_body(name: &ProfileName, mut body: Value) -> Result<Profile> {
+        let invalid = |reason: String| VaultError::InvalidProfile {
+            name: name.to_string(),
+            reason,
+        };
+        match &mut body {
+            Value::Object(map) => {
+                if map.contains_key("mac") {
+                    return Err(invalid(
+                        "remove the `mac` field: fbvault computes it".into(),
+                    ));
+                }
+                map.insert("mac".into(), Value::String(String::new()));
+            }
+            _ => return Err(invalid("expected a JSON object".into())),
+        }
+        let profile: Profile = serde_json::from_value(body).map_err(|e| invalid(e.to_string()))?;
+        profile.check(name)?;
+        Ok(profile)
+    }
+
+    /// Checks the invariants serde cannot: format, name, unique token names.
+    pub fn check(&self, name: &ProfileName) -> Result<()> {
+        let invalid = |reason: String| VaultError::InvalidProfile {
+            name: name.to_string(),
+            reason,
+        };
+        if self.format != PROFILE_FORMAT {
+            return Err(invalid(format!(
+                "format {} is not supported (this fbvault reads format {PROFILE_FORMAT})",
+                self.format
+            )));
+        }
+        if self.name != name.as_str() {
+            return Err(invalid(format!(
+                "its name field says `{}`; a profile cannot be renamed by editing it",
+                self.name
+            )));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for t in &self.tokens {
+            if !seen.insert(t.name.as_str()) {
+                return Err(invalid(format!("two tokens are named `{}`", t.name)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets `mac` to the seal of the current content.
+    pub fn seal(&mut self, team_key: &Secret) {
+        self.mac = seal::seal(team_key, &self.name, &self.body());
+    }
+
+    /// Serializes the sealed profile (the plaintext handed to age).
+    pub fn to_plaintext(&self) -> zeroize::Zeroizing<Vec<u8>> {
+        zeroize::Zeroizing::new(serde_json::to_vec_pretty(self).expect("a profile serializes"))
+    }
+
+    /// Parses and verifies a decrypted profile file that must be named `name`.
+    pub fn open(name: &ProfileName, plaintext: &[u8], team_key: &Secret) -> Result<Profile> {
+        let what = format!("profile `{name}`");
+        let value: Value = serde_json::from_slice(plaintext)
+            .map_err(|_| VaultError::Tampered { what: what.clone() })?;
+        let mac = value
+            .get("mac")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let mut body = value;
+        if let Value::Object(map) = &mut body {
+            map.remove("mac");
+        }
+        if !seal::verify(team_key, name.as_str(), &body, &mac) {
+            return Err(VaultError::Tampered { what });
+        }
+        // Sealed by a member: from here on, a shape problem is a bug or a newer format.
+        let profile: Profile =
+            serde_json::from_slice(plaintext).map_err(|e| VaultError::InvalidProfile {
+                name: name.to_string(),
+                reason: e.to_string(),
+            })?;
+        profile.check(name)?;
+        Ok(profile)
+    }
+}

@@ -1,0 +1,65 @@
+//! `fbvault-graph-sandbox`: run the Graph API look-alike on 127.0.0.1 to try fbvault
+//! without a Facebook app.
+
+use std::time::Duration;
+
+use fbvault_graph_sandbox::{DEMO_APP_ID, DEMO_APP_SECRET, Sandbox};
+
+const USAGE: &str = "usage: fbvault-graph-sandbox [--port PORT] [--long-lived-days N]
+
+Runs a Graph API sandbox on 127.0.0.1 (default port 8765) with a demo app and a user who
+manages two pages. Point fbvault at it with FBVAULT_GRAPH_URL=http://127.0.0.1:PORT.
+GET /sandbox/short-token mints a new short-lived user token.";
+
+fn main() {
+    let mut port: u16 = 8765;
+    let mut days: Option<i64> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let value = |args: &mut dyn Iterator<Item = String>| {
+            args.next()
+                .unwrap_or_else(|| fail(&format!("{arg} needs a value")))
+        };
+        match arg.as_str() {
+            "--port" => {
+                port = value(&mut args)
+                    .parse()
+                    .unwrap_or_else(|_| fail("--port takes a number"))
+            }
+            "--long-lived-days" => {
+                days = Some(
+                    value(&mut args)
+                        .parse()
+                        .unwrap_or_else(|_| fail("--long-lived-days takes a number")),
+                )
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return;
+            }
+            other => fail(&format!("unknown argument {other}")),
+        }
+    }
+    let sandbox = Sandbox::start_on(port)
+        .unwrap_or_else(|e| fail(&format!("cannot listen on 127.0.0.1:{port}: {e}")));
+    if let Some(d) = days {
+        sandbox.configure(|c| c.long_lived_secs = d * 86_400);
+    }
+    let token = sandbox.short_token();
+    println!("Graph API sandbox listening on {}", sandbox.url());
+    println!("  FBVAULT_GRAPH_URL={}", sandbox.url());
+    println!("  APP_ID={DEMO_APP_ID}");
+    println!("  APP_SECRET={DEMO_APP_SECRET}   (a sandbox value)");
+    println!(
+        "  SHORT_TOKEN={token}   (valid 1 hour; more: curl {}/sandbox/short-token)",
+        sandbox.url()
+    );
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("fbvault-graph-sandbox: {message}\n\n{USAGE}");
+    std::process::exit(2);
+}

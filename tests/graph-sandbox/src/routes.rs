@@ -1,0 +1,667 @@
+//! The routes, answering like graph.facebook.com: versioned or not, token in the query,
+//! the form body or `Authorization: Bearer`, errors in Facebook's envelope with
+//! `WWW-Authenticate`, `facebook-api-version` echoed.
+//!
+//! | route | answers |
+//! |---|---|
+//! | `GET /oauth/access_token` `fb_exchange_token` | long-lived token; code 101/1/190 errors; modes of [`crate::ExchangeMode`] |
+//! | `GET /oauth/access_token` `client_credentials` | `{app_id}\|opaque` app token |
+//! | `GET /debug_token` | `{"data": {...}}`, `expires_at: 0` for never, `data.error` for dead tokens; POST refused (100/33) |
+//! | `GET /me/accounts`, `/{user}/accounts` | pages with tokens, cursor paging, `next` carrying the token |
+//! | `GET /{page-id}?fields=access_token` | one page token |
+//! | `GET /me`, `/me/permissions` | the user, the granted permissions |
+//! | `GET /sandbox/short-token` | (sandbox only) a new short-lived token of the demo user |
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::sync::Mutex;
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::Failure;
+use crate::model::{self, ExchangeMode, Kind, Request, TokenRec, World, now};
+
+/// An answer.
+pub struct Reply {
+    status: u16,
+    body: String,
+    headers: Vec<(String, String)>,
+}
+
+fn ok(body: Value) -> Reply {
+    Reply {
+        status: 200,
+        body: body.to_string(),
+        headers: Vec::new(),
+    }
+}
+
+fn error(status: u16, code: i64, subcode: Option<i64>, message: &str) -> Reply {
+    let kind = if code == 100 {
+        "GraphMethodException"
+    } else {
+        "OAuthException"
+    };
+    let mut e =
+        json!({"message": message, "type": kind, "code": code, "fbtrace_id": "AsbxTrace0001"});
+    if let Some(s) = subcode {
+        e["error_subcode"] = json!(s);
+    }
+    let www = if code == 190 {
+        "invalid_token"
+    } else {
+        "invalid_request"
+    };
+    Reply {
+        status,
+        body: json!({"error": e}).to_string(),
+        headers: vec![(
+            "WWW-Authenticate".into(),
+            format!("OAuth \"Facebook Platform\" \"{www}\" \"{message}\""),
+        )],
+    }
+}
+
+fn failure_reply(f: &Failure) -> Option<Reply> {
+    match f {
+        Failure::Graph {
+            status,
+            code,
+            subcode,
+            message,
+            transient,
+            headers,
+        } => {
+            let mut r = error(*status, *code, *subcode, message);
+            if *transient {
+                let mut v: Value = serde_json::from_str(&r.body).expect("json");
+                v["error"]["is_transient"] = json!(true);
+                r.body = v.to_string();
+            }
+            r.headers.extend(headers.iter().cloned());
+            Some(r)
+        }
+        Failure::Raw { status, body } => Some(Reply {
+            status: *status,
+            body: body.clone(),
+            headers: Vec::new(),
+        }),
+        Failure::Slow(_) => None,
+    }
+}
+
+fn parse_form(text: &str) -> BTreeMap<String, String> {
+    url::form_urlencoded::parse(text.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// Splits `/v25.0/me/accounts` into (`Some("v25.0")`, `/me/accounts`).
+fn split_version(path: &str) -> (Option<String>, String) {
+    let mut parts = path.trim_start_matches('/').splitn(2, '/');
+    let first = parts.next().unwrap_or("");
+    let is_version = first.starts_with('v') && first.len() > 1 && first[1..].parse::<f64>().is_ok();
+    if is_version {
+        (
+            Some(first.to_string()),
+            format!("/{}", parts.next().unwrap_or("")),
+        )
+    } else {
+        (None, path.to_string())
+    }
+}
+
+/// Serves one HTTP request.
+pub fn serve(mut request: tiny_http::Request, world: &Mutex<World>, base: &str) {
+    let method = request.method().as_str().to_uppercase();
+    let raw_url = request.url().to_string();
+    let (path, query) = raw_url.split_once('?').unwrap_or((&raw_url, ""));
+    let mut params = parse_form(query);
+    if method == "POST" {
+        let mut body = String::new();
+        let _ = request.as_reader().take(1 << 20).read_to_string(&mut body);
+        params.extend(parse_form(&body));
+    }
+    for h in request.headers() {
+        if let Some(token) = h
+            .field
+            .equiv("Authorization")
+            .then(|| h.value.as_str().strip_prefix("Bearer "))
+            .flatten()
+        {
+            params
+                .entry("access_token".into())
+                .or_insert_with(|| token.to_string());
+        }
+    }
+    let (version, path) = split_version(path);
+    let (failure, delay) = {
+        let mut w = world.lock().unwrap_or_else(|e| e.into_inner());
+        w.log.push(Request {
+            method: method.clone(),
+            path: path.clone(),
+            version: version.clone(),
+            params: params.clone(),
+            raw_url: raw_url.clone(),
+        });
+        let index = w
+            .failures
+            .iter()
+            .position(|(pattern, _)| path.contains(pattern.as_str()));
+        let failure = index.and_then(|i| w.failures.remove(i)).map(|(_, f)| f);
+        (failure, w.config.delay)
+    };
+    let mut pause = delay;
+    if let Some(Failure::Slow(d)) = &failure {
+        pause += *d;
+    }
+    if !pause.is_zero() {
+        std::thread::sleep(pause);
+    }
+    let reply = match failure.as_ref().and_then(failure_reply) {
+        Some(r) => r,
+        None => {
+            let mut w = world.lock().unwrap_or_else(|e| e.into_inner());
+            route(
+                &mut w,
+                &method,
+                &path,
+                &params,
+                version.as_deref().unwrap_or("v25.0"),
+                base,
+            )
+        }
+    };
+    let mut response = tiny_http::Response::from_string(reply.body).with_status_code(reply.status);
+    let mut headers = vec![
+        (
+            "Content-Type".to_string(),
+            "application/json; charset=UTF-8".to_string(),
+        ),
+        (
+            "facebook-api-version".to_string(),
+            version.unwrap_or_else(|| "v25.0".into()),
+        ),
+        ("x-fb-trace-id".to_string(), "AsbxTrace0001".to_string()),
+        (
+            "Cache-Control".to_string(),
+            "private, no-cache, no-store, must-revalidate".to_string(),
+        ),
+    ];
+    headers.extend(reply.headers);
+    for (k, v) in headers {
+        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+            response.add_header(h);
+        }
+    }
+    let _ = request.respond(response);
+}
+
+fn route(
+    w: &mut World,
+    method: &str,
+    path: &str,
+    p: &BTreeMap<String, String>,
+    version: &str,
+    base: &str,
+) -> Reply {
+    match path.trim_end_matches('/') {
+        "/oauth/access_token" => access_token(w, p),
+        "/debug_token" if method == "POST" => error(
+            400,
+            100,
+            Some(33),
+            "Unsupported post request. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+        ),
+        "/debug_token" => debug_token(w, p),
+        "/sandbox/short-token" => {
+            let scopes: Vec<String> = p.get("scopes").map_or_else(
+                || model::DEMO_SCOPES.iter().map(|s| s.to_string()).collect(),
+                |s| s.split(',').map(str::to_string).collect(),
+            );
+            let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+            let app = p
+                .get("app_id")
+                .map_or(model::DEMO_APP_ID, String::as_str)
+                .to_string();
+            let t = w.mint_short(&app, model::DEMO_USER_ID, &scopes);
+            ok(
+                json!({"access_token": t, "token_type": "bearer", "expires_in": w.config.short_lived_secs}),
+            )
+        }
+        "/me" => with_user(w, p, |_, rec| {
+            ok(json!({"id": rec.user_id, "name": "Sandbox User"}))
+        }),
+        "/me/permissions" => with_user(w, p, |_, rec| {
+            let data: Vec<Value> = rec
+                .scopes
+                .iter()
+                .map(|s| json!({"permission": s, "status": "granted"}))
+                .collect();
+            ok(json!({"data": data}))
+        }),
+        other => {
+            let segments: Vec<&str> = other.trim_start_matches('/').split('/').collect();
+            match segments.as_slice() {
+                ["me", "accounts"] => accounts(w, p, version, base),
+                [user, "accounts"] if w.users.contains_key(*user) => accounts(w, p, version, base),
+                [page] if w.pages.contains_key(*page) => page_token(w, p, page),
+                _ => error(
+                    400,
+                    100,
+                    Some(33),
+                    &format!(
+                        "Unsupported {} request. Object with ID '{}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
+                        method.to_lowercase(),
+                        other.trim_start_matches('/')
+                    ),
+                ),
+            }
+        }
+    }
+}
+
+fn proof_for(secret: &str, message: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key");
+    mac.update(message.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Checks `appsecret_proof` (and the timed variant) when the app requires it.
+fn check_proof(
+    w: &World,
+    token: &str,
+    secret: &str,
+    p: &BTreeMap<String, String>,
+) -> Result<(), Reply> {
+    if !w.config.require_proof {
+        return Ok(());
+    }
+    let Some(given) = p.get("appsecret_proof") else {
+        return Err(error(
+            400,
+            100,
+            None,
+            "API calls from the server require an appsecret_proof argument",
+        ));
+    };
+    let expected = match p.get("appsecret_time").and_then(|t| t.parse::<i64>().ok()) {
+        Some(t) if (now() - t).abs() <= 300 => proof_for(secret, &format!("{token}|{t}")),
+        Some(_) => {
+            return Err(error(
+                400,
+                100,
+                None,
+                "Invalid appsecret_proof provided in the API argument",
+            ));
+        }
+        None => proof_for(secret, token),
+    };
+    if *given != expected {
+        return Err(error(
+            400,
+            100,
+            None,
+            "Invalid appsecret_proof provided in the API argument",
+        ));
+    }
+    Ok(())
+}
+
+fn expired_message(at: i64) -> String {
+    format!(
+        "Error validating access token: Session has expired on unix time {at}. The current unix time is {}.",
+        now()
+    )
+}
+
+/// Looks up a usable user token from `access_token`, like every user-token endpoint does.
+fn user_token(w: &World, p: &BTreeMap<String, String>) -> Result<(String, TokenRec), Reply> {
+    let Some(token) = p.get("access_token") else {
+        return Err(error(
+            400,
+            2500,
+            None,
+            "An active access token must be used to query information about the current user.",
+        ));
+    };
+    if token.contains('|') {
+        return Err(error(
+            400,
+            2500,
+            None,
+            "An active access token must be used to query information about the current user.",
+        ));
+    }
+    let Some(rec) = w.tokens.get(token) else {
+        return Err(error(
+            400,
+            190,
+            None,
+            "Invalid OAuth access token - Cannot parse access token",
+        ));
+    };
+    if let Some((sub, msg)) = &rec.invalid {
+        return Err(error(400, 190, Some(*sub), msg));
+    }
+    if rec.expired(now()) {
+        return Err(error(400, 190, Some(463), &expired_message(rec.expires_at)));
+    }
+    let secret = w
+        .apps
+        .get(&rec.app_id)
+        .map(|a| a.secret.clone())
+        .unwrap_or_default();
+    check_proof(w, token, &secret, p)?;
+    Ok((token.clone(), rec.clone()))
+}
+
+fn with_user(
+    w: &mut World,
+    p: &BTreeMap<String, String>,
+    f: impl FnOnce(&mut World, TokenRec) -> Reply,
+) -> Reply {
+    match user_token(w, p) {
+        Ok((_, rec)) => f(w, rec),
+        Err(r) => r,
+    }
+}
+
+fn access_token(w: &mut World, p: &BTreeMap<String, String>) -> Reply {
+    let Some(client_id) = p.get("client_id") else {
+        return error(400, 101, None, "Missing client_id parameter.");
+    };
+    let Some(app) = w.apps.get(client_id).cloned() else {
+        return error(
+            400,
+            101,
+            None,
+            "Error validating application. Invalid application ID.",
+        );
+    };
+    if p.get("client_secret") != Some(&app.secret) {
+        return error(400, 1, None, "Error validating client secret.");
+    }
+    match p.get("grant_type").map(String::as_str) {
+        Some("client_credentials") => {
+            let opaque = w.mint_value("");
+            ok(json!({"access_token": format!("{client_id}|{opaque}"), "token_type": "bearer"}))
+        }
+        Some("fb_exchange_token") => exchange(w, p, client_id),
+        _ => error(400, 100, None, "Invalid grant_type"),
+    }
+}
+
+fn exchange(w: &mut World, p: &BTreeMap<String, String>, client_id: &str) -> Reply {
+    let Some(input) = p.get("fb_exchange_token") else {
+        return error(400, 1, None, "fb_exchange_token parameter not specified");
+    };
+    let Some(rec) = w.tokens.get(input).cloned() else {
+        return error(
+            400,
+            190,
+            None,
+            "Invalid OAuth access token - Cannot parse access token",
+        );
+    };
+    if rec.app_id != client_id {
+        return error(
+            400,
+            190,
+            None,
+            "Error validating access token: The token was not issued for this application.",
+        );
+    }
+    if let Some((sub, msg)) = &rec.invalid {
+        return error(400, 190, Some(*sub), msg);
+    }
+    let now = now();
+    if rec.expired(now) {
+        return error(400, 190, Some(463), &expired_message(rec.expires_at));
+    }
+    if rec.kind == Kind::Page {
+        return error(
+            400,
+            100,
+            None,
+            "(#100) The access token is not a user access token",
+        );
+    }
+    let mode = w.config.exchange_mode;
+    let (value, expires_at) = if !rec.long_lived {
+        let v = w.mint_long(&rec);
+        let at = w.tokens[&v].expires_at;
+        (v, at)
+    } else if rec.expires_at == 0 {
+        // The hazard: re-exchanging a never-expiring token yields a 60-day one.
+        let mut from = rec.clone();
+        from.long_lived = true;
+        let v = w.mint_value("EAAsbxL");
+        let rec = TokenRec {
+            expires_at: now + 60 * 86_400,
+            issued_at: now,
+            extended_at: now,
+            ..from
+        };
+        w.tokens.insert(v.clone(), rec);
+        let at = w.tokens[&v].expires_at;
+        (v, at)
+    } else if mode == ExchangeMode::SameTokenSmaller || now - rec.extended_at < 86_400 {
+        // At most one extension a day: the same token back, with less time left.
+        (input.clone(), rec.expires_at)
+    } else {
+        let v = w.mint_long(&rec);
+        let at = w.tokens[&v].expires_at;
+        (v, at)
+    };
+    let mut body = json!({"access_token": value, "token_type": "bearer"});
+    if expires_at != 0 {
+        match mode {
+            ExchangeMode::OmitExpiresIn => {}
+            ExchangeMode::LegacyExpires => body["expires"] = json!(expires_at - now),
+            _ => body["expires_in"] = json!(expires_at - now),
+        }
+    }
+    ok(body)
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::User => "USER",
+        Kind::Page => "PAGE",
+        Kind::SystemUser => "SYSTEM_USER",
+    }
+}
+
+fn debug_token(w: &mut World, p: &BTreeMap<String, String>) -> Reply {
+    let no_inspector = || {
+        error(
+            400,
+            100,
+            None,
+            "(#100) You must provide an app access token, or a user access token that is an owner or developer of the app",
+        )
+    };
+    let Some(inspector) = p.get("access_token") else {
+        return no_inspector();
+    };
+    let Some((app_id, secret_part)) = inspector.split_once('|') else {
+        return no_inspector();
+    };
+    let Some(app) = w.apps.get(app_id).cloned() else {
+        return error(400, 190, None, "Invalid OAuth access token signature.");
+    };
+    if secret_part != app.secret {
+        return error(400, 190, None, "Invalid OAuth access token signature.");
+    }
+    if let Err(r) = check_proof(w, inspector, &app.secret, p) {
+        return r;
+    }
+    let Some(input) = p.get("input_token") else {
+        return error(400, 100, None, "The parameter input_token is required");
+    };
+    let Some(rec) = w.tokens.get(input).cloned() else {
+        return ok(
+            json!({"data": {"error": {"code": 190, "message": "Invalid OAuth access token - Cannot parse access token"}, "is_valid": false, "scopes": []}}),
+        );
+    };
+    let now = now();
+    let app_name = w
+        .apps
+        .get(&rec.app_id)
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
+    let mut data = json!({
+        "app_id": rec.app_id,
+        "type": kind_name(rec.kind),
+        "application": app_name,
+        "data_access_expires_at": rec.data_access_expires_at,
+        "expires_at": rec.expires_at,
+        "is_valid": true,
+        "scopes": rec.scopes,
+        "granular_scopes": rec.scopes.iter().map(|s| json!({"scope": s})).collect::<Vec<_>>(),
+        "user_id": rec.user_id,
+    });
+    if rec.long_lived {
+        data["issued_at"] = json!(rec.issued_at);
+    }
+    if let Some(page) = &rec.page_id {
+        data["profile_id"] = json!(page);
+    }
+    if let Some((sub, msg)) = &rec.invalid {
+        data["is_valid"] = json!(false);
+        data["error"] = json!({"code": 190, "message": msg, "subcode": sub});
+    } else if rec.expired(now) {
+        data["is_valid"] = json!(false);
+        data["error"] =
+            json!({"code": 190, "message": expired_message(rec.expires_at), "subcode": 463});
+    }
+    ok(json!({"data": data}))
+}
+
+fn accounts(w: &mut World, p: &BTreeMap<String, String>, version: &str, base: &str) -> Reply {
+    let (token, rec) = match user_token(w, p) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if rec.kind != Kind::User {
+        return error(
+            400,
+            100,
+            None,
+            "(#100) Tried accessing nonexisting field (accounts) on node type (Page)",
+        );
+    }
+    if !rec.scopes.iter().any(|s| s == "pages_show_list") {
+        return error(
+            403,
+            200,
+            None,
+            "(#200) Requires pages_show_list permission to manage the object",
+        );
+    }
+    let page_ids = w
+        .users
+        .get(&rec.user_id)
+        .map(|u| u.pages.clone())
+        .unwrap_or_default();
+    let size = p
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(25)
+        .clamp(1, w.config.page_size.max(1));
+    let after = p.get("after").cloned();
+    let next_link = |cursor: &str, w: &World| {
+        let host = w
+            .config
+            .next_base
+            .clone()
+            .unwrap_or_else(|| base.to_string());
+        let fields = p
+            .get("fields")
+            .map(|f| {
+                format!(
+                    "&fields={}",
+                    url::form_urlencoded::byte_serialize(f.as_bytes()).collect::<String>()
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            "{host}/{version}/me/accounts?access_token={token}&limit={size}{fields}&after={cursor}"
+        )
+    };
+    if after.is_none() && w.config.empty_first_page {
+        let next = next_link("c0", w);
+        return ok(
+            json!({"data": [], "paging": {"cursors": {"before": "c0", "after": "c0"}, "next": next}}),
+        );
+    }
+    let start = after
+        .as_deref()
+        .and_then(|c| c.strip_prefix('c'))
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    if start > page_ids.len() {
+        return error(
+            400,
+            100,
+            None,
+            "(#100) The After Cursor specified exceeds the max limit supported by this endpoint",
+        );
+    }
+    let end = (start + size).min(page_ids.len());
+    let mut data = Vec::new();
+    for pid in &page_ids[start..end] {
+        let page = w.pages[pid].clone();
+        let page_token = w.mint_page(&rec, pid);
+        data.push(json!({
+            "access_token": page_token,
+            "category": page.category,
+            "category_list": [{"id": "1605186416478696", "name": page.category}],
+            "name": page.name,
+            "id": pid,
+            "tasks": page.tasks,
+        }));
+    }
+    let mut paging =
+        json!({"cursors": {"before": format!("c{start}"), "after": format!("c{end}")}});
+    if end < page_ids.len() {
+        paging["next"] = json!(next_link(&format!("c{end}"), w));
+    }
+    ok(json!({"data": data, "paging": paging}))
+}
+
+fn page_token(w: &mut World, p: &BTreeMap<String, String>, page: &str) -> Reply {
+    let (_, rec) = match user_token(w, p) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let manages = w
+        .users
+        .get(&rec.user_id)
+        .is_some_and(|u| u.pages.iter().any(|x| x == page));
+    if !manages {
+        return error(
+            400,
+            190,
+            Some(492),
+            "User associated with the Page access token does not have an appropriate role on the Page",
+        );
+    }
+    let wants_token = p
+        .get("fields")
+        .is_some_and(|f| f.split(',').any(|x| x == "access_token"));
+    let name = w.pages[page].name.clone();
+    if wants_token {
+        let t = w.mint_page(&rec, page);
+        ok(json!({"access_token": t, "id": page}))
+    } else {
+        ok(json!({"name": name, "id": page}))
+    }
+}
