@@ -124,9 +124,40 @@ impl Ctx {
     }
 }
 
+/// Prints a clap error in fbvault's shape (`fbvault: what` then hints); help and version
+/// go to stdout as usual.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+        let _ = e.print();
+        return ExitCode::from(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { code::USAGE } else { 0 });
+    }
+    let rendered = e.render().to_string();
+    let mut what = Vec::new();
+    let mut hints = Vec::new();
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(tip) = line.strip_prefix("tip: ") {
+            hints.push(tip.to_string());
+        } else if line.starts_with("Usage:") {
+            hints.push(line.to_string());
+        } else if line.starts_with("For more information") {
+            continue;
+        } else if hints.is_empty() {
+            what.push(line.strip_prefix("error: ").unwrap_or(line).to_string());
+        }
+    }
+    let mut err = CliError::usage(what.join(" "));
+    err.hints = hints;
+    eprintln!("{err}");
+    ExitCode::from(code::USAGE)
+}
+
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     let result = Ctx::new(&cli.global).and_then(|ctx| commands::run(&ctx, cli.command));
     match result {
         Ok(code) => ExitCode::from(code),

@@ -142,7 +142,9 @@ impl<'a> Session<'a> {
         let provider = self.provider(&profile)?;
         let ctx = Context::now();
         let data = profile.data();
-        if !force && provider.refresh_due(&ctx, &data) != RefreshNeed::Due {
+        // Fresh and not forced: nothing to do. Expired or missing: the provider's refresh
+        // says why only a login can help (without a network call).
+        if !force && provider.refresh_due(&ctx, &data) == RefreshNeed::Fresh {
             return Ok((profile, false));
         }
         let set = provider

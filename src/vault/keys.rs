@@ -41,24 +41,12 @@ impl std::fmt::Debug for Identity {
 impl Identity {
     /// Loads the identity at `path`. `prompt` is asked for an SSH key's passphrase.
     pub fn load(path: &Path, prompt: PassphrasePrompt<'_>) -> Result<Identity> {
-        let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                VaultError::NoIdentity {
-                    path: path.to_path_buf(),
-                }
-            } else {
-                VaultError::io(format!("cannot read identity {}", path.display()), e)
-            }
-        })?);
-        let bad = |reason: &str| VaultError::BadIdentity {
-            path: path.to_path_buf(),
-            reason: reason.to_string(),
-        };
-        let text = std::str::from_utf8(&bytes).map_err(|_| bad("it is not text"))?;
+        let bytes = read_identity(path)?;
+        let text = as_text(path, &bytes)?;
         if text.contains("-----BEGIN ") {
             Self::load_ssh(path, text, prompt)
         } else {
-            Self::load_age(path, text).map_err(|r| bad(&r))
+            Self::load_age(path, text).map_err(|reason| VaultError::BadIdentity { path: path.to_path_buf(), reason })
         }
     }
 
@@ -114,16 +102,26 @@ impl Identity {
                 });
             }
         };
-        let public = ssh_public_key(text).or_else(|| {
-            let pub_path = PathBuf::from(format!("{}.pub", path.display()));
-            let line = std::fs::read_to_string(pub_path).ok()?;
-            normalize_ssh_public(line.trim())
-        });
+        let public = ssh_public_key(text).or_else(|| read_pub_file(path));
         Ok(Identity {
             path: path.to_path_buf(),
             keys: vec![Box::new(key)],
             public,
         })
+    }
+
+    /// The public key of the identity at `path`, without decrypting anything (an SSH key's
+    /// public half is stored in clear even when the key has a passphrase).
+    pub fn public_key_of(path: &Path) -> Result<Option<String>> {
+        let bytes = read_identity(path)?;
+        let text = as_text(path, &bytes)?;
+        if text.contains("-----BEGIN ") {
+            Ok(ssh_public_key(text).or_else(|| read_pub_file(path)))
+        } else {
+            Ok(Self::load_age(path, text)
+                .map_err(|reason| VaultError::BadIdentity { path: path.to_path_buf(), reason })?
+                .public)
+        }
     }
 
     /// Creates a new X25519 identity file at `path` (0600, folders 0700) and loads it.
@@ -184,6 +182,23 @@ impl Identity {
             .map_err(|_| damaged("it is truncated or was altered"))?;
         Ok(plain)
     }
+}
+
+fn read_identity(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
+    std::fs::read(path).map(Zeroizing::new).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            VaultError::NoIdentity { path: path.to_path_buf() }
+        } else {
+            VaultError::io(format!("cannot read identity {}", path.display()), e)
+        }
+    })
+}
+
+fn as_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
+    std::str::from_utf8(bytes).map_err(|_| VaultError::BadIdentity {
+        path: path.to_path_buf(),
+        reason: "it is not text".into(),
+    })
 }
 
 fn describe_decrypt_error(e: &age::DecryptError) -> String {
@@ -264,6 +279,12 @@ pub fn encrypt(recipients: &[String], plaintext: &[u8]) -> Result<Vec<u8>> {
     writer.write_all(plaintext).map_err(io_err)?;
     writer.finish().and_then(|a| a.finish()).map_err(io_err)?;
     Ok(out)
+}
+
+/// The public key in `PATH.pub`, next to an SSH private key.
+fn read_pub_file(path: &Path) -> Option<String> {
+    let line = std::fs::read_to_string(format!("{}.pub", path.display())).ok()?;
+    normalize_ssh_public(line.trim())
 }
 
 fn normalize_ssh_public(line: &str) -> Option<String> {

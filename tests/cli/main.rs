@@ -1,1 +1,13 @@
+//! fbvault's black-box tests: each drives the built `fbvault` binary with `assert_cmd` in
+//! a temporary HOME, against a Graph API sandbox started on 127.0.0.1 for the test.
+//! One binary, one module per area.
 
+mod common;
+
+mod facebook;
+mod facebook_errors;
+mod plugins;
+mod recipients;
+mod run;
+mod schemas;
+mod vault;

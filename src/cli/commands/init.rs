@@ -35,19 +35,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         others.push(Recipient { key, name: comment });
     }
     let path = &ctx.paths.identity;
-    let identity = if path.exists() {
-        ctx.identity()?
+    let public = if path.exists() {
+        super::identity::public_key(path)?
     } else {
         let id = Identity::generate(path)?;
         ctx.ui.info(format!("created identity {}", path.display()));
-        id
+        id.public_key()
+            .expect("a new identity knows its public key")
+            .to_string()
     };
-    let public = identity.public_key().ok_or_else(|| {
-        CliError::new(format!("cannot tell the public key of {}", path.display())).hint(format!(
-            "put the public key next to it as {}.pub",
-            path.display()
-        ))
-    })?;
+    let public = public.as_str();
     let me_name = args
         .name
         .or_else(|| std::env::var("USER").ok())

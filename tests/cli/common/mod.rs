@@ -1,0 +1,219 @@
+//! The hermetic test environment: a cleared environment, a temporary HOME with XDG folders,
+//! the default vault and identity locations inside it, and (when asked) a Graph API
+//! sandbox on 127.0.0.1 that `FBVAULT_GRAPH_URL` points at.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use assert_cmd::assert::Assert;
+use fbvault_graph_sandbox::{DEMO_APP_ID, DEMO_APP_SECRET, Sandbox};
+use tempfile::TempDir;
+
+/// A test's world.
+pub struct Env {
+    pub dir: TempDir,
+    pub sandbox: Option<Sandbox>,
+    extra: Vec<(String, String)>,
+}
+
+/// Output of a command, as text.
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Env {
+    /// A fresh HOME, no vault yet, no Graph server.
+    pub fn new() -> Env {
+        Env { dir: tempfile::tempdir().expect("tempdir"), sandbox: None, extra: Vec::new() }
+    }
+
+    /// A fresh HOME with a Graph API sandbox.
+    pub fn with_graph() -> Env {
+        let mut env = Env::new();
+        env.sandbox = Some(Sandbox::start());
+        env
+    }
+
+    /// A sandbox, an initialized vault, and profile `acme` added with a fresh token.
+    pub fn with_profile() -> Env {
+        let env = Env::with_graph();
+        env.ok(&["init"]);
+        env.add("acme");
+        env
+    }
+
+    pub fn graph(&self) -> &Sandbox {
+        self.sandbox.as_ref().expect("this test has no sandbox")
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// The default vault folder (`$XDG_DATA_HOME/fbvault/vault`).
+    pub fn vault(&self) -> PathBuf {
+        self.home().join(".local/share/fbvault/vault")
+    }
+
+    /// The default identity (`$XDG_CONFIG_HOME/fbvault/identity.txt`).
+    pub fn identity(&self) -> PathBuf {
+        self.home().join(".config/fbvault/identity.txt")
+    }
+
+    pub fn profile_file(&self, name: &str) -> PathBuf {
+        self.vault().join("profiles").join(format!("{name}.age"))
+    }
+
+    /// Sets an extra environment variable for every later command.
+    pub fn set(&mut self, key: &str, value: &str) {
+        self.extra.push((key.to_string(), value.to_string()));
+    }
+
+    /// The `fbvault` command in the hermetic environment.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("fbvault"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home())
+            .env("XDG_CONFIG_HOME", self.home().join(".config"))
+            .env("XDG_DATA_HOME", self.home().join(".local/share"))
+            .env("LANG", "C")
+            .env("FBVAULT_HTTP_TIMEOUT", "2")
+            .current_dir(self.dir.path());
+        if let Some(s) = &self.sandbox {
+            cmd.env("FBVAULT_GRAPH_URL", s.url());
+        }
+        for (k, v) in &self.extra {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    /// Runs fbvault with `args` and captures everything.
+    pub fn run(&self, args: &[&str]) -> Out {
+        out(self.cmd().args(args).assert())
+    }
+
+    /// Runs fbvault with `args` and `stdin`.
+    pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Out {
+        out(self.cmd().args(args).write_stdin(stdin.to_string()).assert())
+    }
+
+    /// Runs and requires exit 0.
+    pub fn ok(&self, args: &[&str]) -> Out {
+        let o = self.run(args);
+        assert_eq!(o.code, 0, "fbvault {args:?} failed:\nstdout: {}\nstderr: {}", o.stdout, o.stderr);
+        o
+    }
+
+    /// Adds a profile with the demo app and a fresh short-lived token from the sandbox.
+    pub fn add(&self, name: &str) -> Out {
+        let token = self.graph().short_token();
+        let o = self.run_stdin(
+            &["add", name, "--app-id", DEMO_APP_ID, "--app-secret-stdin", "--token-stdin"],
+            &format!("{DEMO_APP_SECRET}\n{token}\n"),
+        );
+        assert_eq!(o.code, 0, "add failed: {}", o.stderr);
+        o
+    }
+
+    /// Every file of the vault with its bytes (lock files and the lock folder excluded).
+    pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        walk(&self.vault(), &self.vault(), &mut files);
+        files
+    }
+
+    /// Every secret this test's world knows: the app secrets, every token the sandbox
+    /// minted, and the identity's private key.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut s = vec![DEMO_APP_SECRET.to_string(), fbvault_graph_sandbox::OTHER_APP_SECRET.to_string()];
+        if let Some(g) = &self.sandbox {
+            s.extend(g.world().tokens.keys().cloned());
+        }
+        if let Ok(id) = std::fs::read_to_string(self.identity()) {
+            s.extend(id.lines().filter(|l| l.starts_with("AGE-SECRET-KEY-")).map(str::to_string));
+        }
+        s
+    }
+
+    /// Fails when any known secret appears in `text`.
+    pub fn assert_no_secret(&self, text: &str) {
+        for secret in self.secrets() {
+            assert!(!text.contains(&secret), "a secret leaked into: {text}");
+        }
+    }
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let path = e.path();
+        let name = e.file_name().to_string_lossy().to_string();
+        if name == ".fbvault.lock" || name == ".locks" {
+            continue;
+        }
+        if path.is_dir() {
+            walk(root, &path, files);
+        } else {
+            files.insert(path.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+        }
+    }
+}
+
+pub fn out(a: Assert) -> Out {
+    let o = a.get_output();
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+impl Out {
+    /// Asserts the exit code and that stderr is one `fbvault: ` line (plus hint lines).
+    pub fn fails(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "expected exit {code}\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        let first = self.stderr.lines().next().unwrap_or("");
+        assert!(first.starts_with("fbvault: "), "stderr should start with `fbvault: `: {}", self.stderr);
+        assert!(
+            self.stderr.lines().skip(1).all(|l| l.starts_with("  hint: ") || l.starts_with("fbvault: ")),
+            "stderr should be one line plus hints: {}",
+            self.stderr
+        );
+        assert!(!self.stderr.contains("panicked") && !self.stderr.contains("RUST_BACKTRACE"), "{}", self.stderr);
+        self
+    }
+
+    pub fn stderr_has(&self, part: &str) -> &Self {
+        assert!(self.stderr.contains(part), "stderr lacks {part:?}: {}", self.stderr);
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+/// A fixture file's path.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// Copies a fixture into `dir` with mode 0600 and returns the copy.
+pub fn private_copy(name: &str, dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dest = dir.join(name);
+    std::fs::copy(fixture(name), &dest).unwrap();
+    let pub_src = fixture(&format!("{name}.pub"));
+    if pub_src.exists() {
+        std::fs::copy(pub_src, dir.join(format!("{name}.pub"))).unwrap();
+    }
+    std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o600)).unwrap();
+    dest
+}

@@ -1,0 +1,103 @@
+//! `schemas/`: generated from the Rust types, committed, and checked here. A test fails when
+//! a committed schema differs from the types (`UPDATE_SCHEMAS=1 cargo test schemas`
+//! rewrites them), and real files validate while broken ones do not.
+
+use std::path::PathBuf;
+
+use fbvault::vault::{Profile, VaultInfo};
+use fbvault_provider::protocol::{PluginRequest, PluginResponse};
+use serde_json::{Value, json};
+
+use crate::common::Env;
+
+fn schema_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schemas")
+}
+
+fn committed(name: &str, generated: schemars::Schema) -> Value {
+    let text = format!("{}\n", serde_json::to_string_pretty(&generated).unwrap());
+    let path = schema_dir().join(name);
+    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+        std::fs::create_dir_all(schema_dir()).unwrap();
+        std::fs::write(&path, &text).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == text,
+        "schemas/{name} differs from the Rust types: run `UPDATE_SCHEMAS=1 cargo test --test cli schemas` and commit the result"
+    );
+    serde_json::from_str(&on_disk).unwrap()
+}
+
+fn validator(schema: &Value) -> jsonschema::Validator {
+    jsonschema::validator_for(schema).expect("a valid JSON Schema")
+}
+
+#[test]
+fn profile_schema_matches_the_types_and_real_profiles() {
+    let schema = committed("profile.schema.json", schemars::schema_for!(Profile));
+    let v = validator(&schema);
+    let env = Env::with_profile();
+    let id = fbvault::vault::Identity::load(&env.identity(), &|_| None).unwrap();
+    let plain = id.decrypt(&std::fs::read(env.profile_file("acme")).unwrap(), "acme").unwrap();
+    let real: Value = serde_json::from_slice(&plain).unwrap();
+    assert!(v.is_valid(&real), "{:?}", v.iter_errors(&real).map(|e| e.to_string()).collect::<Vec<_>>());
+    assert!(!real["tokens"].as_array().unwrap().is_empty());
+
+    let mut no_mac = real.clone();
+    no_mac.as_object_mut().unwrap().remove("mac");
+    assert!(!v.is_valid(&no_mac));
+    let mut extra = real.clone();
+    extra["surprise"] = json!(1);
+    assert!(!v.is_valid(&extra));
+    let mut bad_kind = real.clone();
+    bad_kind["tokens"][0]["kind"] = json!("wizard");
+    assert!(!v.is_valid(&bad_kind));
+    let mut bad_time = real;
+    bad_time["tokens"][0]["expires_at"] = json!(12);
+    assert!(!v.is_valid(&bad_time));
+}
+
+#[test]
+fn vault_schema_matches_the_types_and_a_real_vault_json() {
+    let schema = committed("vault.schema.json", schemars::schema_for!(VaultInfo));
+    let v = validator(&schema);
+    let env = Env::new();
+    env.ok(&["init"]);
+    let real: Value = serde_json::from_slice(&std::fs::read(env.vault().join("vault.json")).unwrap()).unwrap();
+    assert!(v.is_valid(&real));
+    assert!(!v.is_valid(&json!({"format": 1})));
+    assert!(!v.is_valid(&json!({"format": 1, "recipients": [{"name": "no key"}]})));
+}
+
+#[test]
+fn plugin_protocol_schemas_match_the_types_and_examples() {
+    let req = validator(&committed("plugin-request.schema.json", schemars::schema_for!(PluginRequest)));
+    let res = validator(&committed("plugin-response.schema.json", schemars::schema_for!(PluginResponse)));
+    let good_req = json!({
+        "protocol": 1, "method": "refresh",
+        "profile": {"name": "ig", "config": {"app_id": "1"}, "secrets": {"app_secret": "s"}, "tokens": [
+            {"name": "user", "kind": "user", "value": "t", "expires_at": "2027-01-01T00:00:00Z"}
+        ]},
+        "input": {"force": true}, "now": "2026-11-26T00:00:00Z"
+    });
+    assert!(req.is_valid(&good_req));
+    assert!(!req.is_valid(&json!({"protocol": 1, "method": "steal", "profile": {"name": "x"}, "now": "2026-11-26T00:00:00Z"})));
+    for good in [
+        json!({"protocol": 1, "ok": true, "result": {"tokens": [{"name": "t", "value": "v", "expires_at": null, "env": "IG_TOKEN"}]}}),
+        json!({"protocol": 1, "ok": false, "error": {"kind": "invalid_grant", "message": "expired"}}),
+        json!({"protocol": 1, "ok": true, "result": {"name": "ig", "version": "1.0", "capabilities": ["login", "refresh"], "fields": [], "env": {"t": "IG_TOKEN"}}}),
+    ] {
+        assert!(res.is_valid(&good), "{good}");
+        let parsed: PluginResponse = serde_json::from_value(good).unwrap();
+        let _ = parsed;
+    }
+    for bad in [
+        json!({"protocol": 1, "ok": true, "error": {"kind": "internal", "message": "x"}}),
+        json!({"protocol": 1, "ok": false, "error": {"kind": "oops", "message": "x"}}),
+        json!({"protocol": 1, "ok": true, "result": {"tokens": [{"value": "v"}]}}),
+    ] {
+        assert!(!res.is_valid(&bad), "{bad}");
+        assert!(serde_json::from_value::<PluginResponse>(bad).is_err(), "types and schema agree");
+    }
+}
