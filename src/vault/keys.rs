@@ -46,7 +46,10 @@ impl Identity {
         if text.contains("-----BEGIN ") {
             Self::load_ssh(path, text, prompt)
         } else {
-            Self::load_age(path, text).map_err(|reason| VaultError::BadIdentity { path: path.to_path_buf(), reason })
+            Self::load_age(path, text).map_err(|reason| VaultError::BadIdentity {
+                path: path.to_path_buf(),
+                reason,
+            })
         }
     }
 
@@ -119,7 +122,10 @@ impl Identity {
             Ok(ssh_public_key(text).or_else(|| read_pub_file(path)))
         } else {
             Ok(Self::load_age(path, text)
-                .map_err(|reason| VaultError::BadIdentity { path: path.to_path_buf(), reason })?
+                .map_err(|reason| VaultError::BadIdentity {
+                    path: path.to_path_buf(),
+                    reason,
+                })?
                 .public)
         }
     }
@@ -187,7 +193,9 @@ impl Identity {
 fn read_identity(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     std::fs::read(path).map(Zeroizing::new).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            VaultError::NoIdentity { path: path.to_path_buf() }
+            VaultError::NoIdentity {
+                path: path.to_path_buf(),
+            }
         } else {
             VaultError::io(format!("cannot read identity {}", path.display()), e)
         }

@@ -2,16 +2,20 @@
 //! tokens, pagination, refresh rules, and every trap of graph-api.md §0.
 
 use chrono::{DateTime, Duration, Utc};
+use fbvault_facebook::appsecret_proof;
 use fbvault_graph_sandbox::{
     DEMO_APP_ID, DEMO_APP_SECRET, DEMO_PAGES, ExchangeMode, OTHER_APP_ID, Request, Sandbox,
 };
-use fbvault_facebook::appsecret_proof;
 use serde_json::Value;
 
 use crate::common::Env;
 
 fn status(env: &Env) -> Vec<Value> {
-    env.ok(&["status", "--json"]).json().as_array().unwrap().clone()
+    env.ok(&["status", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn time(v: &Value) -> DateTime<Utc> {
@@ -19,7 +23,10 @@ fn time(v: &Value) -> DateTime<Utc> {
 }
 
 fn user_row(env: &Env) -> Value {
-    status(env).into_iter().find(|r| r["token"] == "user").expect("a user token row")
+    status(env)
+        .into_iter()
+        .find(|r| r["token"] == "user")
+        .expect("a user token row")
 }
 
 fn about(at: DateTime<Utc>, expected: DateTime<Utc>) -> bool {
@@ -36,54 +43,104 @@ fn add_exchanges_then_debugs_then_reads_pages_with_the_long_lived_token() {
     env.ok(&["init"]);
     let short = env.graph().short_token();
     let o = env.run_stdin(
-        &["add", "acme", "--app-id", DEMO_APP_ID, "--app-secret-stdin", "--token-stdin"],
+        &[
+            "add",
+            "acme",
+            "--app-id",
+            DEMO_APP_ID,
+            "--app-secret-stdin",
+            "--token-stdin",
+        ],
         &format!("{DEMO_APP_SECRET}\n{short}\n"),
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let reqs = env.graph().requests();
-    assert!(reqs.iter().all(|r| r.version.as_deref() == Some("v25.0") && r.method == "GET"), "versioned GETs only");
+    assert!(
+        reqs.iter()
+            .all(|r| r.version.as_deref() == Some("v25.0") && r.method == "GET"),
+        "versioned GETs only"
+    );
 
     let ex = &reqs[0];
     assert_eq!(ex.path, "/oauth/access_token");
-    assert_eq!(params_of(ex), ["client_id", "client_secret", "fb_exchange_token", "grant_type"]);
+    assert_eq!(
+        params_of(ex),
+        [
+            "client_id",
+            "client_secret",
+            "fb_exchange_token",
+            "grant_type"
+        ]
+    );
     assert_eq!(ex.params["grant_type"], "fb_exchange_token");
     assert_eq!(ex.params["client_id"], DEMO_APP_ID);
     assert_eq!(ex.params["client_secret"], DEMO_APP_SECRET);
     assert_eq!(ex.params["fb_exchange_token"], short);
     assert_eq!(env.graph().count("/oauth/access_token"), 1);
 
-    let long = env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"].as_str().unwrap().to_string();
+    let long = env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_ne!(long, short);
     let dbg = &reqs[1];
     assert_eq!(dbg.path, "/debug_token");
     assert_eq!(dbg.params["input_token"], long);
     let inspector = format!("{DEMO_APP_ID}|{DEMO_APP_SECRET}");
     assert_eq!(dbg.params["access_token"], inspector);
-    assert_eq!(dbg.params["appsecret_proof"], appsecret_proof(DEMO_APP_SECRET, &inspector));
+    assert_eq!(
+        dbg.params["appsecret_proof"],
+        appsecret_proof(DEMO_APP_SECRET, &inspector)
+    );
 
     let acc = &reqs[2];
     assert_eq!(acc.path, "/me/accounts");
-    assert_eq!(acc.params["access_token"], long, "pages are read with the long-lived token, never the short one");
-    assert_eq!(acc.params["appsecret_proof"], appsecret_proof(DEMO_APP_SECRET, &long));
-    assert!(reqs.iter().all(|r| !r.raw_url.contains(&short) || r.path == "/oauth/access_token"));
+    assert_eq!(
+        acc.params["access_token"], long,
+        "pages are read with the long-lived token, never the short one"
+    );
+    assert_eq!(
+        acc.params["appsecret_proof"],
+        appsecret_proof(DEMO_APP_SECRET, &long)
+    );
+    assert!(
+        reqs.iter()
+            .all(|r| !r.raw_url.contains(&short) || r.path == "/oauth/access_token")
+    );
 
     let rows = status(&env);
     let user = &rows[0];
     assert_eq!(user["kind"], "user");
-    assert!(about(time(&user["expires_at"]), Utc::now() + Duration::days(60)), "{user}");
-    assert!(about(time(&user["data_access_expires_at"]), Utc::now() + Duration::days(90)));
+    assert!(
+        about(time(&user["expires_at"]), Utc::now() + Duration::days(60)),
+        "{user}"
+    );
+    assert!(about(
+        time(&user["data_access_expires_at"]),
+        Utc::now() + Duration::days(90)
+    ));
     assert_eq!(user["state"], "ok");
     let pages: Vec<&Value> = rows.iter().filter(|r| r["kind"] == "page").collect();
     assert_eq!(pages.len(), 2);
     for p in pages {
-        assert_eq!(p["expires_at"], Value::Null, "page tokens from a long-lived user token never expire");
+        assert_eq!(
+            p["expires_at"],
+            Value::Null,
+            "page tokens from a long-lived user token never expire"
+        );
         assert_eq!(p["state"], "ok");
     }
     let shown = env.ok(&["show", "acme", "--json"]).json();
     let page = &shown["tokens"][1];
     assert_eq!(page["subject"], DEMO_PAGES[0]);
     assert_eq!(page["label"], "Cute Kitten Page");
-    assert!(page["tasks"].as_array().unwrap().iter().any(|t| t == "CREATE_CONTENT"));
+    assert!(
+        page["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "CREATE_CONTENT")
+    );
 }
 
 #[test]
@@ -94,7 +151,10 @@ fn a_missing_expires_in_is_unknown_not_zero_and_debug_token_decides() {
         env.ok(&["init"]);
         env.add("acme");
         let user = user_row(&env);
-        assert!(about(time(&user["expires_at"]), Utc::now() + Duration::days(60)), "{mode:?}: {user}");
+        assert!(
+            about(time(&user["expires_at"]), Utc::now() + Duration::days(60)),
+            "{mode:?}: {user}"
+        );
         assert_eq!(user["state"], "ok");
     }
 }
@@ -112,7 +172,12 @@ fn expires_at_zero_means_never_and_is_never_re_exchanged() {
     assert!(env.ok(&["status"]).stdout.contains("never"));
     env.graph().clear_log();
     let o = env.ok(&["refresh", "acme", "--force"]);
-    assert_eq!(env.graph().count("/oauth/access_token"), 0, "a never-expiring token is not exchanged: {}", o.stderr);
+    assert_eq!(
+        env.graph().count("/oauth/access_token"),
+        0,
+        "a never-expiring token is not exchanged: {}",
+        o.stderr
+    );
     env.ok(&["status", "--check"]);
 }
 
@@ -122,12 +187,24 @@ fn the_profile_graph_version_is_used_on_every_call() {
     env.ok(&["init"]);
     let short = env.graph().short_token();
     env.run_stdin(
-        &["add", "acme", "--app-id", DEMO_APP_ID, "--graph-version", "v23.0", "--app-secret-stdin", "--token-stdin"],
+        &[
+            "add",
+            "acme",
+            "--app-id",
+            DEMO_APP_ID,
+            "--graph-version",
+            "v23.0",
+            "--app-secret-stdin",
+            "--token-stdin",
+        ],
         &format!("{DEMO_APP_SECRET}\n{short}\n"),
     );
     let reqs = env.graph().requests();
     assert!(!reqs.is_empty());
-    assert!(reqs.iter().all(|r| r.version.as_deref() == Some("v23.0")), "{reqs:?}");
+    assert!(
+        reqs.iter().all(|r| r.version.as_deref() == Some("v23.0")),
+        "{reqs:?}"
+    );
     let o = env.ok(&["env", "-p", "acme", "--format", "json"]).json();
     assert_eq!(o["FB_GRAPH_API_VERSION"], "v23.0");
 }
@@ -141,14 +218,31 @@ fn pagination_follows_next_through_empty_pages() {
     });
     env.ok(&["init"]);
     env.add("acme");
-    assert_eq!(env.graph().count("/me/accounts"), 3, "an empty page with a next link, then one page each");
-    let pages: Vec<Value> = status(&env).into_iter().filter(|r| r["kind"] == "page").collect();
+    assert_eq!(
+        env.graph().count("/me/accounts"),
+        3,
+        "an empty page with a next link, then one page each"
+    );
+    let pages: Vec<Value> = status(&env)
+        .into_iter()
+        .filter(|r| r["kind"] == "page")
+        .collect();
     assert_eq!(pages.len(), 2);
-    let followed: Vec<Request> = env.graph().requests().into_iter().filter(|r| r.path == "/me/accounts").skip(1).collect();
+    let followed: Vec<Request> = env
+        .graph()
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/me/accounts")
+        .skip(1)
+        .collect();
     for r in followed {
         assert!(r.params.contains_key("after"));
         let token = &r.params["access_token"];
-        assert_eq!(r.params["appsecret_proof"], appsecret_proof(DEMO_APP_SECRET, token), "the proof travels with next links");
+        assert_eq!(
+            r.params["appsecret_proof"],
+            appsecret_proof(DEMO_APP_SECRET, token),
+            "the proof travels with next links"
+        );
     }
 }
 
@@ -163,9 +257,16 @@ fn a_next_link_to_another_host_is_not_followed_and_not_shown() {
     env.ok(&["init"]);
     let o = env.add("acme");
     assert_eq!(env.graph().count("/me/accounts"), 1);
-    assert!(foreign.requests().is_empty(), "the token went to another host");
+    assert!(
+        foreign.requests().is_empty(),
+        "the token went to another host"
+    );
     assert!(o.stderr.contains("not followed"), "{}", o.stderr);
-    assert!(!o.stderr.contains("access_token") && !o.stderr.contains("http"), "{}", o.stderr);
+    assert!(
+        !o.stderr.contains("access_token") && !o.stderr.contains("http"),
+        "{}",
+        o.stderr
+    );
     env.assert_no_secret(&o.stderr);
 }
 
@@ -185,9 +286,17 @@ fn a_long_lived_token_is_refreshed_inside_the_window_at_most_once_a_day() {
     let o = env.ok(&["refresh", "acme", "--force"]);
     assert_eq!(env.graph().count("/oauth/access_token"), 1);
     assert!(o.stderr.contains("did not extend"), "{}", o.stderr);
-    let ex = env.graph().requests().into_iter().find(|r| r.path == "/oauth/access_token").unwrap();
+    let ex = env
+        .graph()
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/oauth/access_token")
+        .unwrap();
     let stored = env.ok(&["show", "acme", "--json", "--reveal"]).json();
-    assert_eq!(ex.params["fb_exchange_token"], stored["tokens"][0]["value"], "the long-lived token is what is re-exchanged");
+    assert_eq!(
+        ex.params["fb_exchange_token"], stored["tokens"][0]["value"],
+        "the long-lived token is what is re-exchanged"
+    );
 }
 
 #[test]
@@ -202,7 +311,15 @@ fn status_check_exits_10_inside_the_warning_window() {
     assert!(o.stderr.contains("fbvault login acme"));
     env.ok(&["status", "--check", "--warn-days", "1"]);
     let rows = env.ok(&["list", "--json"]).json();
-    for key in ["profile", "provider", "kind", "expires_at", "data_access_expires_at", "days_left", "state"] {
+    for key in [
+        "profile",
+        "provider",
+        "kind",
+        "expires_at",
+        "data_access_expires_at",
+        "days_left",
+        "state",
+    ] {
         assert!(rows[0].get(key).is_some(), "list --json lacks {key}");
     }
     assert_eq!(rows[0]["days_left"], 2);
@@ -217,8 +334,14 @@ fn an_expired_token_cannot_be_refreshed_and_says_login() {
     std::thread::sleep(std::time::Duration::from_secs(3));
     env.graph().clear_log();
     let before = env.snapshot();
-    env.run(&["refresh", "acme"]).fails(4).stderr_has("expired").stderr_has("fbvault login acme");
-    assert!(env.graph().requests().is_empty(), "no call for an expired token");
+    env.run(&["refresh", "acme"])
+        .fails(4)
+        .stderr_has("expired")
+        .stderr_has("fbvault login acme");
+    assert!(
+        env.graph().requests().is_empty(),
+        "no call for an expired token"
+    );
     assert_eq!(before, env.snapshot());
     assert_eq!(user_row(&env)["state"], "expired");
     assert_eq!(env.run(&["status", "--check"]).code, 10);
@@ -238,7 +361,9 @@ fn login_replaces_the_tokens_and_derives_the_pages_again() {
     assert_ne!(old["tokens"][0]["value"], new["tokens"][0]["value"]);
     assert_eq!(new["tokens"].as_array().unwrap().len(), 3);
     env.assert_no_secret(&o.stderr);
-    env.run(&["login", "acme"]).fails(2).stderr_has("--token-stdin");
+    env.run(&["login", "acme"])
+        .fails(2)
+        .stderr_has("--token-stdin");
 }
 
 #[test]
@@ -253,34 +378,60 @@ fn import_exchanges_a_short_token_and_keeps_a_long_one() {
     env.assert_no_secret(&o.stderr);
 
     // The long-lived token acme now holds, kept as is by a second import.
-    let long = env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"].as_str().unwrap().to_string();
-    std::fs::write(&dotenv, format!("APP_ID={DEMO_APP_ID}\nAPP_SECRET={DEMO_APP_SECRET}\nLONG_TOKEN={long}\n")).unwrap();
+    let long = env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        &dotenv,
+        format!("APP_ID={DEMO_APP_ID}\nAPP_SECRET={DEMO_APP_SECRET}\nLONG_TOKEN={long}\n"),
+    )
+    .unwrap();
     env.graph().clear_log();
     env.ok(&["import", dotenv.to_str().unwrap(), "kept"]);
-    assert_eq!(env.graph().count("/oauth/access_token"), 0, "a long-lived token is not exchanged");
+    assert_eq!(
+        env.graph().count("/oauth/access_token"),
+        0,
+        "a long-lived token is not exchanged"
+    );
     assert!(env.graph().count("/debug_token") >= 1);
     let kept = env.ok(&["show", "kept", "--json", "--reveal"]).json();
     assert_eq!(kept["tokens"][0]["value"], long.as_str());
-    assert!(about(time(&user_row_of(&env, "kept")["expires_at"]), Utc::now() + Duration::days(60)));
+    assert!(about(
+        time(&user_row_of(&env, "kept")["expires_at"]),
+        Utc::now() + Duration::days(60)
+    ));
 
     std::fs::write(&dotenv, "APP_ID=1\n").unwrap();
-    env.run(&["import", dotenv.to_str().unwrap(), "nope"]).fails(1).stderr_has("APP_SECRET");
+    env.run(&["import", dotenv.to_str().unwrap(), "nope"])
+        .fails(1)
+        .stderr_has("APP_SECRET");
 }
 
 fn user_row_of(env: &Env, profile: &str) -> Value {
-    status(env).into_iter().find(|r| r["profile"] == profile && r["token"] == "user").unwrap()
+    status(env)
+        .into_iter()
+        .find(|r| r["profile"] == profile && r["token"] == "user")
+        .unwrap()
 }
 
 #[test]
 fn a_token_of_another_app_is_refused() {
     let env = Env::with_graph();
     env.ok(&["init"]);
-    let theirs = env.graph().short_token_with(OTHER_APP_ID, &["public_profile"]);
+    let theirs = env
+        .graph()
+        .short_token_with(OTHER_APP_ID, &["public_profile"]);
     let dotenv = env.dir.path().join(".env");
-    std::fs::write(&dotenv, format!("APP_ID={DEMO_APP_ID}\nAPP_SECRET={DEMO_APP_SECRET}\nLONG_TOKEN={theirs}\n")).unwrap();
+    std::fs::write(
+        &dotenv,
+        format!("APP_ID={DEMO_APP_ID}\nAPP_SECRET={DEMO_APP_SECRET}\nLONG_TOKEN={theirs}\n"),
+    )
+    .unwrap();
     let before = env.snapshot();
     let o = env.run(&["import", dotenv.to_str().unwrap(), "acme"]);
-    o.fails(4).stderr_has(&format!("belongs to app {OTHER_APP_ID}"));
+    o.fails(4)
+        .stderr_has(&format!("belongs to app {OTHER_APP_ID}"));
     env.assert_no_secret(&o.stderr);
     assert_eq!(before, env.snapshot());
 }
@@ -289,12 +440,19 @@ fn a_token_of_another_app_is_refused() {
 fn inspect_reports_live_validity_and_marks_dead_tokens() {
     let env = Env::with_profile();
     let o = env.ok(&["inspect", "acme"]);
-    assert!(o.stdout.contains("yes") && o.stdout.contains("pages_show_list"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("yes") && o.stdout.contains("pages_show_list"),
+        "{}",
+        o.stdout
+    );
     let json = env.ok(&["inspect", "acme", "--json"]).json();
     assert_eq!(json.as_array().unwrap().len(), 3);
     assert_eq!(json[0]["valid"], true);
 
-    let user = env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"].as_str().unwrap().to_string();
+    let user = env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
     env.graph().invalidate(&user, 460, "Error validating access token: The session has been invalidated because the user changed their password.");
     let o = env.run(&["inspect", "acme", "--token", "user"]);
     assert_eq!(o.code, 4);
@@ -308,15 +466,33 @@ fn pages_lists_and_stores_the_page_tokens() {
     let env = Env::with_graph();
     env.ok(&["init"]);
     // A token without pages_show_list: no pages at add time.
-    let short = env.graph().short_token_with(DEMO_APP_ID, &["public_profile"]);
-    env.run_stdin(&["add", "acme", "--app-id", DEMO_APP_ID, "--app-secret-stdin", "--token-stdin"], &format!("{DEMO_APP_SECRET}\n{short}\n"));
+    let short = env
+        .graph()
+        .short_token_with(DEMO_APP_ID, &["public_profile"]);
+    env.run_stdin(
+        &[
+            "add",
+            "acme",
+            "--app-id",
+            DEMO_APP_ID,
+            "--app-secret-stdin",
+            "--token-stdin",
+        ],
+        &format!("{DEMO_APP_SECRET}\n{short}\n"),
+    );
     assert_eq!(status(&env).len(), 1);
     assert_eq!(env.graph().count("/me/accounts"), 0);
-    env.run(&["pages", "acme"]).fails(4).stderr_has("pages_show_list");
+    env.run(&["pages", "acme"])
+        .fails(4)
+        .stderr_has("pages_show_list");
 
     let env = Env::with_profile();
     let o = env.ok(&["pages", "acme"]);
-    assert!(o.stdout.contains("Cute Kitten Page") && o.stdout.contains(DEMO_PAGES[1]), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("Cute Kitten Page") && o.stdout.contains(DEMO_PAGES[1]),
+        "{}",
+        o.stdout
+    );
     let json = env.ok(&["pages", "acme", "--json"]).json();
     assert_eq!(json.as_array().unwrap().len(), 2);
     env.assert_no_secret(&json.to_string());
@@ -328,10 +504,21 @@ fn add_with_a_page_the_user_does_not_manage_is_refused() {
     env.ok(&["init"]);
     let short = env.graph().short_token();
     let o = env.run_stdin(
-        &["add", "acme", "--app-id", DEMO_APP_ID, "--page", "123", "--app-secret-stdin", "--token-stdin"],
+        &[
+            "add",
+            "acme",
+            "--app-id",
+            DEMO_APP_ID,
+            "--page",
+            "123",
+            "--app-secret-stdin",
+            "--token-stdin",
+        ],
         &format!("{DEMO_APP_SECRET}\n{short}\n"),
     );
-    o.fails(1).stderr_has("does not manage page 123").stderr_has(DEMO_PAGES[0]);
+    o.fails(1)
+        .stderr_has("does not manage page 123")
+        .stderr_has(DEMO_PAGES[0]);
     assert!(!env.profile_file("acme").exists());
 }
 
@@ -354,8 +541,17 @@ fn no_token_or_secret_appears_in_any_output() {
     let env = Env::with_profile();
     let mut seen = String::new();
     for args in [
-        &["list"][..], &["status"], &["status", "--json"], &["list", "--json"], &["show", "acme"], &["show", "acme", "--json"],
-        &["inspect", "acme"], &["inspect", "acme", "--json"], &["pages", "acme"], &["refresh", "acme", "--force"], &["refresh", "--all"],
+        &["list"][..],
+        &["status"],
+        &["status", "--json"],
+        &["list", "--json"],
+        &["show", "acme"],
+        &["show", "acme", "--json"],
+        &["inspect", "acme"],
+        &["inspect", "acme", "--json"],
+        &["pages", "acme"],
+        &["refresh", "acme", "--force"],
+        &["refresh", "--all"],
     ] {
         let o = env.ok(args);
         seen.push_str(&o.stdout);

@@ -36,11 +36,21 @@ fn each_invalid_token_subcode_is_exit_4_in_words_without_retry() {
         (467, "revoked"),
         (492, "lost their role on the page"),
     ] {
-        let (o, calls) = refresh_with(vec![Failure::graph(190, Some(sub), "Error validating access token")]);
-        o.fails(4).stderr_has(words).stderr_has("fbvault login acme");
+        let (o, calls) = refresh_with(vec![Failure::graph(
+            190,
+            Some(sub),
+            "Error validating access token",
+        )]);
+        o.fails(4)
+            .stderr_has(words)
+            .stderr_has("fbvault login acme");
         assert_eq!(calls, 1, "no retry for 190/{sub}");
     }
-    let (o, _) = refresh_with(vec![Failure::graph(190, None, "Invalid OAuth access token - Cannot parse access token")]);
+    let (o, _) = refresh_with(vec![Failure::graph(
+        190,
+        None,
+        "Invalid OAuth access token - Cannot parse access token",
+    )]);
     o.fails(4).stderr_has("malformed or invalid");
 }
 
@@ -51,11 +61,24 @@ fn a_bad_client_secret_is_exit_4_after_exactly_one_request() {
     let short = env.graph().short_token();
     let before = env.snapshot();
     let o = env.run_stdin(
-        &["add", "acme", "--app-id", DEMO_APP_ID, "--app-secret-stdin", "--token-stdin"],
+        &[
+            "add",
+            "acme",
+            "--app-id",
+            DEMO_APP_ID,
+            "--app-secret-stdin",
+            "--token-stdin",
+        ],
         &format!("not-the-secret\n{short}\n"),
     );
-    o.fails(4).stderr_has("refused the app secret").stderr_has("fbvault edit acme");
-    assert_eq!(env.graph().requests().len(), 1, "a bad secret is never retried");
+    o.fails(4)
+        .stderr_has("refused the app secret")
+        .stderr_has("fbvault edit acme");
+    assert_eq!(
+        env.graph().requests().len(),
+        1,
+        "a bad secret is never retried"
+    );
     assert!(!o.stderr.contains("not-the-secret"));
     env.assert_no_secret(&o.stderr);
     assert_eq!(before, env.snapshot());
@@ -67,7 +90,14 @@ fn an_unknown_app_id_is_exit_4() {
     env.ok(&["init"]);
     let short = env.graph().short_token();
     let o = env.run_stdin(
-        &["add", "acme", "--app-id", "31337", "--app-secret-stdin", "--token-stdin"],
+        &[
+            "add",
+            "acme",
+            "--app-id",
+            "31337",
+            "--app-secret-stdin",
+            "--token-stdin",
+        ],
         &format!("{DEMO_APP_SECRET}\n{short}\n"),
     );
     o.fails(4).stderr_has("app id");
@@ -82,30 +112,60 @@ fn an_expired_or_invalidated_short_token_is_exit_4_and_stores_nothing() {
     let short = env.graph().short_token();
     std::thread::sleep(Duration::from_secs(2));
     let before = env.snapshot();
-    let o = env.run_stdin(&["add", "acme", "--app-id", DEMO_APP_ID, "--app-secret-stdin", "--token-stdin"], &format!("{DEMO_APP_SECRET}\n{short}\n"));
+    let o = env.run_stdin(
+        &[
+            "add",
+            "acme",
+            "--app-id",
+            DEMO_APP_ID,
+            "--app-secret-stdin",
+            "--token-stdin",
+        ],
+        &format!("{DEMO_APP_SECRET}\n{short}\n"),
+    );
     o.fails(4).stderr_has("expired");
     assert_eq!(before, env.snapshot());
 
     let env = Env::with_profile();
     let short = env.graph().short_token();
-    env.graph().invalidate(&short, 460, "The session has been invalidated because the user changed their password.");
+    env.graph().invalidate(
+        &short,
+        460,
+        "The session has been invalidated because the user changed their password.",
+    );
     let before = env.snapshot();
-    env.run_stdin(&["login", "acme", "--token-stdin"], &format!("{short}\n")).fails(4).stderr_has("changed their password");
+    env.run_stdin(&["login", "acme", "--token-stdin"], &format!("{short}\n"))
+        .fails(4)
+        .stderr_has("changed their password");
     assert_eq!(before, env.snapshot());
 }
 
 #[test]
 fn transient_errors_are_retried_three_times_then_exit_5() {
-    let (o, calls) = refresh_with(vec![Failure::server_error(), Failure::server_error(), Failure::server_error()]);
+    let (o, calls) = refresh_with(vec![
+        Failure::server_error(),
+        Failure::server_error(),
+        Failure::server_error(),
+    ]);
     o.fails(5).stderr_has("kept failing").stderr_has("3 tries");
     assert_eq!(calls, 3);
 
-    let transient_1 = Failure::Graph { status: 500, code: 1, subcode: None, message: "An unknown error has occurred.".into(), transient: true, headers: vec![] };
+    let transient_1 = Failure::Graph {
+        status: 500,
+        code: 1,
+        subcode: None,
+        message: "An unknown error has occurred.".into(),
+        transient: true,
+        headers: vec![],
+    };
     let (o, calls) = refresh_with(vec![transient_1.clone(), transient_1.clone(), transient_1]);
     o.fails(5);
     assert_eq!(calls, 3);
 
-    let raw_502 = Failure::Raw { status: 502, body: "<html>Bad Gateway</html>".into() };
+    let raw_502 = Failure::Raw {
+        status: 502,
+        body: "<html>Bad Gateway</html>".into(),
+    };
     let (o, calls) = refresh_with(vec![raw_502.clone(), raw_502.clone(), raw_502]);
     o.fails(5).stderr_has("HTTP 502");
     assert_eq!(calls, 3);
@@ -120,7 +180,11 @@ fn one_transient_failure_then_success_succeeds() {
 
 #[test]
 fn bad_json_from_the_server_is_retried_then_exit_5() {
-    let (o, calls) = refresh_with(vec![Failure::not_json(), Failure::not_json(), Failure::not_json()]);
+    let (o, calls) = refresh_with(vec![
+        Failure::not_json(),
+        Failure::not_json(),
+        Failure::not_json(),
+    ]);
     o.fails(5).stderr_has("not JSON");
     assert_eq!(calls, 3);
 }
@@ -136,14 +200,26 @@ fn rate_limits_are_exit_5_with_the_time_to_regain_access_and_no_retry() {
 
 #[test]
 fn a_code_1_configuration_error_is_not_retried() {
-    let (o, calls) = refresh_with(vec![Failure::graph(1, None, "fb_exchange_token parameter not specified")]);
-    o.fails(1).stderr_has("fb_exchange_token parameter not specified");
+    let (o, calls) = refresh_with(vec![Failure::graph(
+        1,
+        None,
+        "fb_exchange_token parameter not specified",
+    )]);
+    o.fails(1)
+        .stderr_has("fb_exchange_token parameter not specified");
     assert_eq!(calls, 1);
 }
 
 #[test]
 fn a_permission_error_is_exit_4() {
-    let (o, calls) = refresh_with(vec![Failure::Graph { status: 403, code: 200, subcode: None, message: "(#200) Permissions error".into(), transient: false, headers: vec![] }]);
+    let (o, calls) = refresh_with(vec![Failure::Graph {
+        status: 403,
+        code: 200,
+        subcode: None,
+        message: "(#200) Permissions error".into(),
+        transient: false,
+        headers: vec![],
+    }]);
     o.fails(4).stderr_has("permission");
     assert_eq!(calls, 1);
 }
@@ -153,7 +229,8 @@ fn a_hung_server_costs_a_bounded_time_then_exit_5() {
     let mut env = Env::with_profile();
     env.set("FBVAULT_HTTP_TIMEOUT", "0.5");
     for _ in 0..3 {
-        env.graph().fail_next("/oauth/access_token", Failure::Slow(Duration::from_secs(4)));
+        env.graph()
+            .fail_next("/oauth/access_token", Failure::Slow(Duration::from_secs(4)));
     }
     let before = env.snapshot();
     let started = Instant::now();
@@ -179,7 +256,10 @@ fn an_unreachable_server_is_exit_5() {
 #[test]
 fn a_bad_inspector_secret_is_explained_as_credentials() {
     let env = Env::with_profile();
-    env.graph().fail_next("/debug_token", Failure::graph(190, None, "Invalid OAuth access token signature."));
+    env.graph().fail_next(
+        "/debug_token",
+        Failure::graph(190, None, "Invalid OAuth access token signature."),
+    );
     let o = env.run(&["inspect", "acme", "--token", "user"]);
     o.fails(4).stderr_has("app id and secret");
     env.assert_no_secret(&o.stderr);

@@ -39,9 +39,17 @@ fn profile_schema_matches_the_types_and_real_profiles() {
     let v = validator(&schema);
     let env = Env::with_profile();
     let id = fbvault::vault::Identity::load(&env.identity(), &|_| None).unwrap();
-    let plain = id.decrypt(&std::fs::read(env.profile_file("acme")).unwrap(), "acme").unwrap();
+    let plain = id
+        .decrypt(&std::fs::read(env.profile_file("acme")).unwrap(), "acme")
+        .unwrap();
     let real: Value = serde_json::from_slice(&plain).unwrap();
-    assert!(v.is_valid(&real), "{:?}", v.iter_errors(&real).map(|e| e.to_string()).collect::<Vec<_>>());
+    assert!(
+        v.is_valid(&real),
+        "{:?}",
+        v.iter_errors(&real)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
     assert!(!real["tokens"].as_array().unwrap().is_empty());
 
     let mut no_mac = real.clone();
@@ -64,7 +72,8 @@ fn vault_schema_matches_the_types_and_a_real_vault_json() {
     let v = validator(&schema);
     let env = Env::new();
     env.ok(&["init"]);
-    let real: Value = serde_json::from_slice(&std::fs::read(env.vault().join("vault.json")).unwrap()).unwrap();
+    let real: Value =
+        serde_json::from_slice(&std::fs::read(env.vault().join("vault.json")).unwrap()).unwrap();
     assert!(v.is_valid(&real));
     assert!(!v.is_valid(&json!({"format": 1})));
     assert!(!v.is_valid(&json!({"format": 1, "recipients": [{"name": "no key"}]})));
@@ -72,8 +81,14 @@ fn vault_schema_matches_the_types_and_a_real_vault_json() {
 
 #[test]
 fn plugin_protocol_schemas_match_the_types_and_examples() {
-    let req = validator(&committed("plugin-request.schema.json", schemars::schema_for!(PluginRequest)));
-    let res = validator(&committed("plugin-response.schema.json", schemars::schema_for!(PluginResponse)));
+    let req = validator(&committed(
+        "plugin-request.schema.json",
+        schemars::schema_for!(PluginRequest),
+    ));
+    let res = validator(&committed(
+        "plugin-response.schema.json",
+        schemars::schema_for!(PluginResponse),
+    ));
     let good_req = json!({
         "protocol": 1, "method": "refresh",
         "profile": {"name": "ig", "config": {"app_id": "1"}, "secrets": {"app_secret": "s"}, "tokens": [
@@ -98,6 +113,9 @@ fn plugin_protocol_schemas_match_the_types_and_examples() {
         json!({"protocol": 1, "ok": true, "result": {"tokens": [{"value": "v"}]}}),
     ] {
         assert!(!res.is_valid(&bad), "{bad}");
-        assert!(serde_json::from_value::<PluginResponse>(bad).is_err(), "types and schema agree");
+        assert!(
+            serde_json::from_value::<PluginResponse>(bad).is_err(),
+            "types and schema agree"
+        );
     }
 }

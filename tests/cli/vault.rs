@@ -13,7 +13,17 @@ fn mode(p: &std::path::Path) -> u32 {
 fn offline_profile(name: &str) -> Env {
     let env = Env::new();
     env.ok(&["init"]);
-    let o = env.run_stdin(&["add", name, "--app-id", DEMO_APP_ID, "--app-secret-stdin", "--no-exchange"], &format!("{DEMO_APP_SECRET}\n"));
+    let o = env.run_stdin(
+        &[
+            "add",
+            name,
+            "--app-id",
+            DEMO_APP_ID,
+            "--app-secret-stdin",
+            "--no-exchange",
+        ],
+        &format!("{DEMO_APP_SECRET}\n"),
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     env
 }
@@ -25,17 +35,29 @@ fn init_creates_a_private_vault_and_identity_and_prints_the_public_key() {
     let public = o.stdout.trim();
     assert!(public.starts_with("age1"), "{public}");
     assert_eq!(env.ok(&["identity", "show"]).stdout.trim(), public);
-    for dir in [env.vault(), env.vault().join("profiles"), env.identity().parent().unwrap().to_path_buf()] {
+    for dir in [
+        env.vault(),
+        env.vault().join("profiles"),
+        env.identity().parent().unwrap().to_path_buf(),
+    ] {
         assert_eq!(mode(&dir), 0o700, "{}", dir.display());
     }
     for file in ["vault.json", "team.age", ".gitattributes"] {
         assert_eq!(mode(&env.vault().join(file)), 0o600, "{file}");
     }
     assert_eq!(mode(&env.identity()), 0o600);
-    assert_eq!(std::fs::read_to_string(env.vault().join(".gitattributes")).unwrap(), "*.age diff=fbvault\n");
-    let info: serde_json::Value = serde_json::from_slice(&std::fs::read(env.vault().join("vault.json")).unwrap()).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(env.vault().join(".gitattributes")).unwrap(),
+        "*.age diff=fbvault\n"
+    );
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.vault().join("vault.json")).unwrap()).unwrap();
     assert_eq!(info["recipients"][0]["key"], public);
-    assert!(std::fs::read_to_string(env.vault().join("team.age")).unwrap().starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+    assert!(
+        std::fs::read_to_string(env.vault().join("team.age"))
+            .unwrap()
+            .starts_with("-----BEGIN AGE ENCRYPTED FILE-----")
+    );
 }
 
 #[test]
@@ -50,12 +72,21 @@ fn init_twice_is_refused_and_changes_nothing() {
 #[test]
 fn init_with_a_bad_recipient_creates_nothing() {
     let env = Env::new();
-    env.run(&["init", "--recipient", "age1notakey"]).fails(2).stderr_has("not a recipient");
+    env.run(&["init", "--recipient", "age1notakey"])
+        .fails(2)
+        .stderr_has("not a recipient");
     assert!(!env.vault().exists());
     assert!(!env.identity().exists());
-    let o = env.run(&["init", "--recipient", "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"]);
+    let o = env.run(&[
+        "init",
+        "--recipient",
+        "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ",
+    ]);
     o.fails(2).stderr_has("private key");
-    assert!(!o.stderr.contains("QQQQQQ"), "a private key is never echoed");
+    assert!(
+        !o.stderr.contains("QQQQQQ"),
+        "a private key is never echoed"
+    );
 }
 
 #[test]
@@ -69,16 +100,26 @@ fn add_list_show_rm_round_trip_offline() {
     let env = offline_profile("acme");
     let file = env.profile_file("acme");
     assert_eq!(mode(&file), 0o600);
-    assert!(std::fs::read_to_string(&file).unwrap().starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .starts_with("-----BEGIN AGE ENCRYPTED FILE-----")
+    );
 
     let list = env.ok(&["list"]).stdout;
-    assert!(list.contains("acme") && list.contains("facebook") && list.contains("unknown"), "{list}");
+    assert!(
+        list.contains("acme") && list.contains("facebook") && list.contains("unknown"),
+        "{list}"
+    );
     let json = env.ok(&["list", "--json"]).json();
     assert_eq!(json[0]["profile"], "acme");
     assert_eq!(json[0]["state"], "unknown");
 
     let shown = env.ok(&["show", "acme"]).stdout;
-    assert!(shown.contains(DEMO_APP_ID) && !shown.contains(DEMO_APP_SECRET), "{shown}");
+    assert!(
+        shown.contains(DEMO_APP_ID) && !shown.contains(DEMO_APP_SECRET),
+        "{shown}"
+    );
     assert!(shown.contains("sand…1d4"), "masked like EAAB…9xQ: {shown}");
     let revealed = env.ok(&["show", "acme", "--reveal"]).stdout;
     assert!(revealed.contains(DEMO_APP_SECRET));
@@ -86,12 +127,16 @@ fn add_list_show_rm_round_trip_offline() {
     assert_eq!(as_json["config"]["app_id"], DEMO_APP_ID);
     assert_ne!(as_json["secrets"]["app_secret"], DEMO_APP_SECRET);
 
-    env.run(&["add", "acme", "--app-id", "1", "--no-exchange"]).fails(1).stderr_has("already exists");
+    env.run(&["add", "acme", "--app-id", "1", "--no-exchange"])
+        .fails(1)
+        .stderr_has("already exists");
     env.run(&["rm", "acme"]).fails(2).stderr_has("--yes");
     assert!(file.exists(), "not deleted without confirmation");
     env.ok(&["rm", "acme", "--yes"]);
     assert!(!file.exists());
-    env.run(&["show", "acme"]).fails(1).stderr_has("no profile named `acme`");
+    env.run(&["show", "acme"])
+        .fails(1)
+        .stderr_has("no profile named `acme`");
     env.run(&["rm", "acme", "--yes"]).fails(1);
 }
 
@@ -100,7 +145,9 @@ fn add_without_a_secret_explains_where_secrets_come_from() {
     let env = Env::new();
     env.ok(&["init"]);
     let o = env.run(&["add", "acme", "--app-id", "123", "--no-exchange"]);
-    o.fails(1).stderr_has("app_secret").stderr_has("--app-secret-stdin");
+    o.fails(1)
+        .stderr_has("app_secret")
+        .stderr_has("--app-secret-stdin");
     assert!(!env.profile_file("acme").exists());
 }
 
@@ -120,12 +167,28 @@ fn add_reads_app_credentials_from_the_environment() {
 fn invalid_names_are_refused_before_any_file_is_touched() {
     let env = offline_profile("acme");
     let before = env.snapshot();
-    for bad in ["Acme", "../acme", "a/b", ".hidden", "a b", "é", &"a".repeat(65)] {
-        env.run(&["add", bad, "--app-id", "1", "--no-exchange"]).fails(2).stderr_has("invalid profile name");
-        env.run(&["show", bad]).fails(2).stderr_has("invalid profile name");
-        env.run(&["run", "-p", bad, "--", "true"]).fails(2).stderr_has("invalid profile name");
+    for bad in [
+        "Acme",
+        "../acme",
+        "a/b",
+        ".hidden",
+        "a b",
+        "é",
+        &"a".repeat(65),
+    ] {
+        env.run(&["add", bad, "--app-id", "1", "--no-exchange"])
+            .fails(2)
+            .stderr_has("invalid profile name");
+        env.run(&["show", bad])
+            .fails(2)
+            .stderr_has("invalid profile name");
+        env.run(&["run", "-p", bad, "--", "true"])
+            .fails(2)
+            .stderr_has("invalid profile name");
     }
-    env.run(&["show", "--", "-x"]).fails(2).stderr_has("invalid profile name");
+    env.run(&["show", "--", "-x"])
+        .fails(2)
+        .stderr_has("invalid profile name");
     assert_eq!(before, env.snapshot());
     assert!(!env.vault().parent().unwrap().join("acme.age").exists());
 }
@@ -136,8 +199,16 @@ fn global_flags_work_after_the_subcommand_and_from_the_environment() {
     let elsewhere = env.dir.path().join("elsewhere");
     std::fs::rename(env.vault(), &elsewhere).unwrap();
     env.run(&["list"]).fails(1);
-    assert!(env.ok(&["list", "--vault", elsewhere.to_str().unwrap()]).stdout.contains("acme"));
-    assert!(env.ok(&["--vault", elsewhere.to_str().unwrap(), "list"]).stdout.contains("acme"));
+    assert!(
+        env.ok(&["list", "--vault", elsewhere.to_str().unwrap()])
+            .stdout
+            .contains("acme")
+    );
+    assert!(
+        env.ok(&["--vault", elsewhere.to_str().unwrap(), "list"])
+            .stdout
+            .contains("acme")
+    );
     let mut env = env;
     env.set("FBVAULT_DIR", elsewhere.to_str().unwrap());
     assert!(env.ok(&["list", "-q"]).stdout.contains("acme"));
@@ -148,13 +219,26 @@ fn a_wrong_identity_exits_3_and_says_what_to_do() {
     let env = offline_profile("acme");
     let other = env.dir.path().join("other.txt");
     let other_vault = env.dir.path().join("other-vault");
-    env.ok(&["--identity", other.to_str().unwrap(), "--vault", other_vault.to_str().unwrap(), "init"]);
+    env.ok(&[
+        "--identity",
+        other.to_str().unwrap(),
+        "--vault",
+        other_vault.to_str().unwrap(),
+        "init",
+    ]);
     let o = env.run(&["--identity", other.to_str().unwrap(), "show", "acme"]);
-    o.fails(3).stderr_has("not one of its recipients").stderr_has("recipients add");
-    env.run(&["--identity", other.to_str().unwrap(), "list"]).fails(3);
-    env.run(&["--identity", "/nonexistent/id.txt", "list"]).fails(3).stderr_has("no identity");
+    o.fails(3)
+        .stderr_has("not one of its recipients")
+        .stderr_has("recipients add");
+    env.run(&["--identity", other.to_str().unwrap(), "list"])
+        .fails(3);
+    env.run(&["--identity", "/nonexistent/id.txt", "list"])
+        .fails(3)
+        .stderr_has("no identity");
     std::fs::write(&other, "hello\n").unwrap();
-    env.run(&["--identity", other.to_str().unwrap(), "list"]).fails(3).stderr_has("not a usable identity");
+    env.run(&["--identity", other.to_str().unwrap(), "list"])
+        .fails(3)
+        .stderr_has("not a usable identity");
 }
 
 fn damaged(env: &Env, name: &str, expect: &str) {
@@ -171,7 +255,17 @@ fn damaged(env: &Env, name: &str, expect: &str) {
 
 fn two_profiles() -> Env {
     let env = offline_profile("acme");
-    env.run_stdin(&["add", "good", "--app-id", "7", "--app-secret-stdin", "--no-exchange"], "s3cret-of-good\n");
+    env.run_stdin(
+        &[
+            "add",
+            "good",
+            "--app-id",
+            "7",
+            "--app-secret-stdin",
+            "--no-exchange",
+        ],
+        "s3cret-of-good\n",
+    );
     env
 }
 
@@ -243,11 +337,23 @@ fn edit_validates_and_saves_through_a_private_temporary_file() {
     let mut lines = logged.lines();
     assert_eq!(lines.next(), Some("600"), "the plaintext file is private");
     let temp = lines.next().unwrap();
-    assert!(!std::path::Path::new(temp).exists(), "the plaintext file is removed: {temp}");
-    assert_eq!(env.ok(&["show", "acme", "--json"]).json()["config"]["app_id"], "777");
+    assert!(
+        !std::path::Path::new(temp).exists(),
+        "the plaintext file is removed: {temp}"
+    );
+    assert_eq!(
+        env.ok(&["show", "acme", "--json"]).json()["config"]["app_id"],
+        "777"
+    );
 }
 
-fn editing_with(script: &str) -> (Env, crate::common::Out, std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>) {
+fn editing_with(
+    script: &str,
+) -> (
+    Env,
+    crate::common::Out,
+    std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>,
+) {
     let mut env = offline_profile("acme");
     let editor = env.dir.path().join("editor.sh");
     std::fs::write(&editor, format!("#!/bin/sh\n{script}\n")).unwrap();
@@ -263,8 +369,14 @@ fn an_invalid_edit_is_refused_and_the_profile_left_as_it_was() {
     for (script, expect) in [
         ("echo '{ not json' > \"$1\"", "not valid JSON"),
         ("sed -i 's/\"app_id\"/\"app_idx\"/' \"$1\"", "app_id"),
-        ("sed -i 's/\"name\": \"acme\"/\"name\": \"other\"/' \"$1\"", "cannot be renamed"),
-        ("sed -i 's/\"format\": 1/\"format\": \"one\"/' \"$1\"", "unchanged"),
+        (
+            "sed -i 's/\"name\": \"acme\"/\"name\": \"other\"/' \"$1\"",
+            "cannot be renamed",
+        ),
+        (
+            "sed -i 's/\"format\": 1/\"format\": \"one\"/' \"$1\"",
+            "unchanged",
+        ),
         ("exit 3", "editor exited"),
     ] {
         let (env, o, before) = editing_with(script);
@@ -288,12 +400,34 @@ fn ssh_ed25519_and_rsa_keys_work_as_identities() {
         let id = private_copy(key, env.dir.path());
         let id = id.to_str().unwrap();
         let o = env.ok(&["--identity", id, "init"]);
-        let expected = std::fs::read_to_string(crate::common::fixture(&format!("{key}.pub"))).unwrap();
+        let expected =
+            std::fs::read_to_string(crate::common::fixture(&format!("{key}.pub"))).unwrap();
         let expected: Vec<&str> = expected.split_whitespace().take(2).collect();
         assert_eq!(o.stdout.trim(), expected.join(" "), "{key}");
-        env.run_stdin(&["--identity", id, "add", "acme", "--app-id", "1", "--app-secret-stdin", "--no-exchange"], "ssh-secret-value\n");
-        assert!(env.ok(&["--identity", id, "show", "acme", "--reveal"]).stdout.contains("ssh-secret-value"));
-        assert_eq!(env.ok(&["--identity", id, "identity", "show"]).stdout.trim(), expected.join(" "));
+        env.run_stdin(
+            &[
+                "--identity",
+                id,
+                "add",
+                "acme",
+                "--app-id",
+                "1",
+                "--app-secret-stdin",
+                "--no-exchange",
+            ],
+            "ssh-secret-value\n",
+        );
+        assert!(
+            env.ok(&["--identity", id, "show", "acme", "--reveal"])
+                .stdout
+                .contains("ssh-secret-value")
+        );
+        assert_eq!(
+            env.ok(&["--identity", id, "identity", "show"])
+                .stdout
+                .trim(),
+            expected.join(" ")
+        );
     }
 }
 
@@ -302,12 +436,24 @@ fn a_passphrase_protected_ssh_key_without_a_terminal_fails_clearly() {
     let env = Env::new();
     let plain = env.dir.path().join("plain.txt");
     let id = private_copy("ssh_ed25519_passphrase", env.dir.path());
-    let public = std::fs::read_to_string(crate::common::fixture("ssh_ed25519_passphrase.pub")).unwrap();
-    env.ok(&["--identity", plain.to_str().unwrap(), "init", "--recipient", public.trim()]);
+    let public =
+        std::fs::read_to_string(crate::common::fixture("ssh_ed25519_passphrase.pub")).unwrap();
+    env.ok(&[
+        "--identity",
+        plain.to_str().unwrap(),
+        "init",
+        "--recipient",
+        public.trim(),
+    ]);
     // The public half is readable without the passphrase.
-    let shown = env.ok(&["--identity", id.to_str().unwrap(), "identity", "show"]).stdout;
+    let shown = env
+        .ok(&["--identity", id.to_str().unwrap(), "identity", "show"])
+        .stdout;
     assert!(public.starts_with(shown.trim()), "{shown}");
-    env.run(&["--identity", id.to_str().unwrap(), "list"]).fails(3).stderr_has("passphrase").stderr_has("terminal");
+    env.run(&["--identity", id.to_str().unwrap(), "list"])
+        .fails(3)
+        .stderr_has("passphrase")
+        .stderr_has("terminal");
 }
 
 #[test]
@@ -319,11 +465,20 @@ fn profiles_open_with_the_reference_age_cli() {
         .arg(env.profile_file("acme"))
         .output()
         .expect("the `age` CLI is installed (.ci/run installs Debian's age package)");
-    assert!(age.status.success(), "{}", String::from_utf8_lossy(&age.stderr));
+    assert!(
+        age.status.success(),
+        "{}",
+        String::from_utf8_lossy(&age.stderr)
+    );
     let profile: serde_json::Value = serde_json::from_slice(&age.stdout).unwrap();
     assert_eq!(profile["name"], "acme");
     assert_eq!(profile["secrets"]["app_secret"], DEMO_APP_SECRET);
-    let team = std::process::Command::new("age").args(["-d", "-i"]).arg(env.identity()).arg(env.vault().join("team.age")).output().unwrap();
+    let team = std::process::Command::new("age")
+        .args(["-d", "-i"])
+        .arg(env.identity())
+        .arg(env.vault().join("team.age"))
+        .output()
+        .unwrap();
     assert!(team.status.success());
 }
 
@@ -331,7 +486,14 @@ fn profiles_open_with_the_reference_age_cli() {
 fn no_secret_reaches_any_output_or_cleartext_file() {
     let env = offline_profile("acme");
     let mut seen = String::new();
-    for args in [&["list"][..], &["status"], &["show", "acme"], &["show", "acme", "--json"], &["list", "--json"], &["identity", "show"]] {
+    for args in [
+        &["list"][..],
+        &["status"],
+        &["show", "acme"],
+        &["show", "acme", "--json"],
+        &["list", "--json"],
+        &["identity", "show"],
+    ] {
         let o = env.ok(args);
         seen.push_str(&o.stdout);
         seen.push_str(&o.stderr);
@@ -339,7 +501,10 @@ fn no_secret_reaches_any_output_or_cleartext_file() {
     env.assert_no_secret(&seen);
     for (path, bytes) in env.snapshot() {
         env.assert_no_secret(&String::from_utf8_lossy(&bytes));
-        assert!(path.extension().is_some_and(|e| e == "age") || !String::from_utf8_lossy(&bytes).contains("app_secret"));
+        assert!(
+            path.extension().is_some_and(|e| e == "age")
+                || !String::from_utf8_lossy(&bytes).contains("app_secret")
+        );
     }
 }
 
@@ -372,9 +537,20 @@ fn readers_never_see_a_half_written_file() {
                 let dir = env.dir.path().join(format!("ed{i}"));
                 std::fs::create_dir_all(&dir).unwrap();
                 let editor = dir.join("e.sh");
-                std::fs::write(&editor, format!("#!/bin/sh\nsed -i 's/\"app_id\": \"[0-9]*\"/\"app_id\": \"{i}\"/' \"$1\"\n")).unwrap();
+                std::fs::write(
+                    &editor,
+                    format!(
+                        "#!/bin/sh\nsed -i 's/\"app_id\": \"[0-9]*\"/\"app_id\": \"{i}\"/' \"$1\"\n"
+                    ),
+                )
+                .unwrap();
                 std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
-                let o = crate::common::out(env.cmd().env("EDITOR", &editor).args(["edit", "acme"]).assert());
+                let o = crate::common::out(
+                    env.cmd()
+                        .env("EDITOR", &editor)
+                        .args(["edit", "acme"])
+                        .assert(),
+                );
                 assert_eq!(o.code, 0, "{}", o.stderr);
             }
         })

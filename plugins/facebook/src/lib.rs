@@ -198,7 +198,9 @@ impl FacebookProvider {
                 ErrorKind::BadRequest,
                 format!("the user does not manage page {page}{}", listed(&tokens)),
             )
-            .hint("check the page id, or that the token was granted pages_show_list for that page"));
+            .hint(
+                "check the page id, or that the token was granted pages_show_list for that page",
+            ));
         }
         tokens.insert(0, user);
         Ok(TokenSet { tokens, notes })

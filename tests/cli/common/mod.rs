@@ -29,7 +29,11 @@ pub struct Out {
 impl Env {
     /// A fresh HOME, no vault yet, no Graph server.
     pub fn new() -> Env {
-        Env { dir: tempfile::tempdir().expect("tempdir"), sandbox: None, extra: Vec::new() }
+        Env {
+            dir: tempfile::tempdir().expect("tempdir"),
+            sandbox: None,
+            extra: Vec::new(),
+        }
     }
 
     /// A fresh HOME with a Graph API sandbox.
@@ -76,7 +80,12 @@ impl Env {
 
     /// The `fbvault` command in the hermetic environment.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("fbvault"));
+        Command::from_std(self.std_cmd())
+    }
+
+    /// The same as a plain `std::process::Command`, for spawning.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("fbvault"));
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home())
@@ -101,13 +110,21 @@ impl Env {
 
     /// Runs fbvault with `args` and `stdin`.
     pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Out {
-        out(self.cmd().args(args).write_stdin(stdin.to_string()).assert())
+        out(self
+            .cmd()
+            .args(args)
+            .write_stdin(stdin.to_string())
+            .assert())
     }
 
     /// Runs and requires exit 0.
     pub fn ok(&self, args: &[&str]) -> Out {
         let o = self.run(args);
-        assert_eq!(o.code, 0, "fbvault {args:?} failed:\nstdout: {}\nstderr: {}", o.stdout, o.stderr);
+        assert_eq!(
+            o.code, 0,
+            "fbvault {args:?} failed:\nstdout: {}\nstderr: {}",
+            o.stdout, o.stderr
+        );
         o
     }
 
@@ -115,7 +132,14 @@ impl Env {
     pub fn add(&self, name: &str) -> Out {
         let token = self.graph().short_token();
         let o = self.run_stdin(
-            &["add", name, "--app-id", DEMO_APP_ID, "--app-secret-stdin", "--token-stdin"],
+            &[
+                "add",
+                name,
+                "--app-id",
+                DEMO_APP_ID,
+                "--app-secret-stdin",
+                "--token-stdin",
+            ],
             &format!("{DEMO_APP_SECRET}\n{token}\n"),
         );
         assert_eq!(o.code, 0, "add failed: {}", o.stderr);
@@ -132,12 +156,19 @@ impl Env {
     /// Every secret this test's world knows: the app secrets, every token the sandbox
     /// minted, and the identity's private key.
     pub fn secrets(&self) -> Vec<String> {
-        let mut s = vec![DEMO_APP_SECRET.to_string(), fbvault_graph_sandbox::OTHER_APP_SECRET.to_string()];
+        let mut s = vec![
+            DEMO_APP_SECRET.to_string(),
+            fbvault_graph_sandbox::OTHER_APP_SECRET.to_string(),
+        ];
         if let Some(g) = &self.sandbox {
             s.extend(g.world().tokens.keys().cloned());
         }
         if let Ok(id) = std::fs::read_to_string(self.identity()) {
-            s.extend(id.lines().filter(|l| l.starts_with("AGE-SECRET-KEY-")).map(str::to_string));
+            s.extend(
+                id.lines()
+                    .filter(|l| l.starts_with("AGE-SECRET-KEY-"))
+                    .map(str::to_string),
+            );
         }
         s
     }
@@ -151,7 +182,9 @@ impl Env {
 }
 
 fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let path = e.path();
         let name = e.file_name().to_string_lossy().to_string();
@@ -161,7 +194,10 @@ fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
         if path.is_dir() {
             walk(root, &path, files);
         } else {
-            files.insert(path.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+            files.insert(
+                path.strip_prefix(root).unwrap().to_path_buf(),
+                std::fs::read(&path).unwrap(),
+            );
         }
     }
 }
@@ -178,31 +214,53 @@ pub fn out(a: Assert) -> Out {
 impl Out {
     /// Asserts the exit code and that stderr is one `fbvault: ` line (plus hint lines).
     pub fn fails(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "expected exit {code}\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         let first = self.stderr.lines().next().unwrap_or("");
-        assert!(first.starts_with("fbvault: "), "stderr should start with `fbvault: `: {}", self.stderr);
         assert!(
-            self.stderr.lines().skip(1).all(|l| l.starts_with("  hint: ") || l.starts_with("fbvault: ")),
+            first.starts_with("fbvault: "),
+            "stderr should start with `fbvault: `: {}",
+            self.stderr
+        );
+        assert!(
+            self.stderr
+                .lines()
+                .skip(1)
+                .all(|l| l.starts_with("  hint: ") || l.starts_with("fbvault: ")),
             "stderr should be one line plus hints: {}",
             self.stderr
         );
-        assert!(!self.stderr.contains("panicked") && !self.stderr.contains("RUST_BACKTRACE"), "{}", self.stderr);
+        assert!(
+            !self.stderr.contains("panicked") && !self.stderr.contains("RUST_BACKTRACE"),
+            "{}",
+            self.stderr
+        );
         self
     }
 
     pub fn stderr_has(&self, part: &str) -> &Self {
-        assert!(self.stderr.contains(part), "stderr lacks {part:?}: {}", self.stderr);
+        assert!(
+            self.stderr.contains(part),
+            "stderr lacks {part:?}: {}",
+            self.stderr
+        );
         self
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
 }
 
 /// A fixture file's path.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// Copies a fixture into `dir` with mode 0600 and returns the copy.
