@@ -26,7 +26,10 @@ pub type PassphrasePrompt<'a> = &'a dyn Fn(&str) -> Option<SecretString>;
 pub struct Identity {
     path: PathBuf,
     keys: Vec<Box<dyn age::Identity + Send + Sync>>,
-    public: Option<String>,
+    /// The public key: known at load for SSH keys, derived on first use for age keys (a
+    /// scalar multiplication `run` does not need).
+    public: std::sync::OnceLock<Option<String>>,
+    first_age_key: Option<age::x25519::Identity>,
 }
 
 impl std::fmt::Debug for Identity {
@@ -55,7 +58,7 @@ impl Identity {
 
     fn load_age(path: &Path, text: &str) -> std::result::Result<Identity, String> {
         let mut keys: Vec<Box<dyn age::Identity + Send + Sync>> = Vec::new();
-        let mut public = None;
+        let mut first = None;
         for line in text.lines().map(str::trim) {
             if line.is_empty() || line.starts_with('#') {
                 continue;
@@ -64,7 +67,7 @@ impl Identity {
                 "expected AGE-SECRET-KEY-1… lines (an age identity) or an OpenSSH private key"
                     .to_string()
             })?;
-            public.get_or_insert_with(|| id.to_public().to_string());
+            first.get_or_insert_with(|| id.clone());
             keys.push(Box::new(id));
         }
         if keys.is_empty() {
@@ -73,7 +76,8 @@ impl Identity {
         Ok(Identity {
             path: path.to_path_buf(),
             keys,
-            public,
+            public: std::sync::OnceLock::new(),
+            first_age_key: first,
         })
     }
 
@@ -109,7 +113,8 @@ impl Identity {
         Ok(Identity {
             path: path.to_path_buf(),
             keys: vec![Box::new(key)],
-            public,
+            public: public.into(),
+            first_age_key: None,
         })
     }
 
@@ -121,12 +126,11 @@ impl Identity {
         if text.contains("-----BEGIN ") {
             Ok(ssh_public_key(text).or_else(|| read_pub_file(path)))
         } else {
-            Ok(Self::load_age(path, text)
-                .map_err(|reason| VaultError::BadIdentity {
-                    path: path.to_path_buf(),
-                    reason,
-                })?
-                .public)
+            let id = Self::load_age(path, text).map_err(|reason| VaultError::BadIdentity {
+                path: path.to_path_buf(),
+                reason,
+            })?;
+            Ok(id.public_key().map(str::to_string))
         }
     }
 
@@ -147,7 +151,8 @@ impl Identity {
         Ok(Identity {
             path: path.to_path_buf(),
             keys: vec![Box::new(id)],
-            public: Some(public),
+            public: Some(public).into(),
+            first_age_key: None,
         })
     }
 
@@ -158,7 +163,13 @@ impl Identity {
 
     /// The public key to hand to teammates (`age1…` or `ssh-ed25519 …`), when known.
     pub fn public_key(&self) -> Option<&str> {
-        self.public.as_deref()
+        self.public
+            .get_or_init(|| {
+                self.first_age_key
+                    .as_ref()
+                    .map(|k| k.to_public().to_string())
+            })
+            .as_deref()
     }
 
     /// Decrypts an age file (armored or binary). `what` names it in errors.

@@ -1,1 +1,186 @@
-//! (written next)
+//! External providers: `fbvault-provider-NAME` executables speaking protocol v1.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::common::Env;
+
+/// Installs `fbvault-provider-NAME` in the plugin folder with `body` as its shell script.
+/// The script gets the method as $1 and the request on stdin; `$REQ` is where it saved it.
+fn plugin(env: &Env, name: &str, body: &str) -> PathBuf {
+    let dir = env.home().join(".config/fbvault/plugins");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("fbvault-provider-{name}"));
+    let req = env.dir.path().join(format!("{name}-request.json"));
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\nREQ={}\ncat > \"$REQ.$1\"\n{body}\n",
+            req.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+const GOOD: &str = r#"case "$1" in
+describe) echo '{"protocol":1,"ok":true,"result":{"name":"demo","version":"1.2.3","capabilities":["login","refresh"],"fields":[],"env":{"main":"DEMO_TOKEN"}}}' ;;
+login) echo '{"protocol":1,"ok":true,"result":{"tokens":[{"name":"main","value":"demo-token-value-123","expires_at":null,"env":"DEMO_TOKEN"}]}}' ;;
+refresh) echo '{"protocol":1,"ok":true,"result":{"tokens":[{"name":"main","value":"demo-token-value-456","expires_at":null,"env":"DEMO_TOKEN"}]}}' ;;
+esac"#;
+
+fn with_vault() -> Env {
+    let env = Env::new();
+    env.ok(&["init"]);
+    env
+}
+
+#[test]
+fn plugins_list_shows_builtin_and_external_providers() {
+    let env = with_vault();
+    let path = plugin(&env, "demo", GOOD);
+    let o = env.ok(&["plugins", "list"]);
+    assert!(
+        o.stdout.contains("facebook") && o.stdout.contains("built-in"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains("demo")
+            && o.stdout.contains("1.2.3")
+            && o.stdout.contains("login,refresh"),
+        "{}",
+        o.stdout
+    );
+    let json = env.ok(&["plugins", "list", "--json"]).json();
+    let demo = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "demo")
+        .unwrap()
+        .clone();
+    assert_eq!(demo["path"], path.to_str().unwrap());
+    assert_eq!(demo["kind"], "external");
+}
+
+#[test]
+fn an_external_provider_logs_in_refreshes_and_feeds_run() {
+    let env = with_vault();
+    plugin(&env, "demo", GOOD);
+    let o = env.run_stdin(
+        &["add", "ig", "--provider", "demo", "--token-stdin"],
+        "user-grant-token\n",
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let req: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(env.dir.path().join("demo-request.json.login")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(req["protocol"], 1);
+    assert_eq!(req["method"], "login");
+    assert_eq!(req["profile"]["name"], "ig");
+    assert_eq!(req["input"]["token"], "user-grant-token");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schemas/plugin-request.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        jsonschema::validator_for(&schema).unwrap().is_valid(&req),
+        "the request follows the schema"
+    );
+
+    let o = env.ok(&[
+        "run",
+        "-p",
+        "ig",
+        "--",
+        "sh",
+        "-c",
+        "printf %s \"$DEMO_TOKEN\"",
+    ]);
+    assert_eq!(o.stdout, "demo-token-value-123");
+    env.ok(&["refresh", "ig", "--force"]);
+    let o = env.ok(&[
+        "run",
+        "-p",
+        "ig",
+        "--",
+        "sh",
+        "-c",
+        "printf %s \"$DEMO_TOKEN\"",
+    ]);
+    assert_eq!(o.stdout, "demo-token-value-456");
+}
+
+fn failing(body: &str, code: i32, expect: &str) {
+    let mut env = with_vault();
+    env.set("FBVAULT_PLUGIN_TIMEOUT", "0.5");
+    plugin(&env, "bad", body);
+    let before = env.snapshot();
+    let started = Instant::now();
+    let o = env.run_stdin(
+        &["add", "ig", "--provider", "bad", "--token-stdin"],
+        "grant\n",
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    o.fails(code).stderr_has("plugin `bad`").stderr_has(expect);
+    assert!(!o.stderr.contains("grant\n"), "{}", o.stderr);
+    assert_eq!(before, env.snapshot(), "the vault is unchanged");
+}
+
+#[test]
+fn a_plugin_that_exits_non_zero_is_reported_by_name() {
+    failing(
+        "echo 'something broke' >&2; exit 3",
+        1,
+        "exited with status 3: something broke",
+    );
+}
+
+#[test]
+fn a_plugin_that_times_out_is_reported_by_name() {
+    failing("sleep 10", 5, "no answer within");
+}
+
+#[test]
+fn a_plugin_answer_that_does_not_validate_is_reported_by_name() {
+    failing(
+        "echo '{\"protocol\":1,\"ok\":true,\"result\":{\"tokens\":[{\"value\":1}]}}'",
+        1,
+        "does not follow protocol 1",
+    );
+    failing("echo 'not json at all'", 1, "does not follow protocol 1");
+}
+
+#[test]
+fn plugin_error_kinds_map_to_exit_codes() {
+    failing(
+        "echo '{\"protocol\":1,\"ok\":false,\"error\":{\"kind\":\"invalid_grant\",\"message\":\"grant expired\"}}'",
+        4,
+        "grant expired",
+    );
+    failing(
+        "echo '{\"protocol\":1,\"ok\":false,\"error\":{\"kind\":\"rate_limited\",\"message\":\"slow down\"}}'",
+        5,
+        "slow down",
+    );
+    failing(
+        "echo '{\"protocol\":1,\"ok\":false,\"error\":{\"kind\":\"bad_request\",\"message\":\"nope\"}}'",
+        1,
+        "nope",
+    );
+}
+
+#[test]
+fn an_unknown_provider_is_a_clear_error() {
+    let env = with_vault();
+    env.run(&["add", "x", "--provider", "nosuch", "--no-exchange"])
+        .fails(1)
+        .stderr_has("no provider named `nosuch`");
+}

@@ -1,1 +1,231 @@
-//! (written next)
+//! Recipients and team keys: adding and removing members, rekeying, and recovering an
+//! interrupted re-encryption.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{Env, private_copy};
+use fbvault_graph_sandbox::DEMO_APP_SECRET;
+
+/// A vault with one offline profile and a second identity (not yet a member).
+fn team() -> (Env, PathBuf, String) {
+    let env = Env::new();
+    env.ok(&["init", "--name", "alice"]);
+    env.run_stdin(
+        &[
+            "add",
+            "acme",
+            "--app-id",
+            "1",
+            "--app-secret-stdin",
+            "--no-exchange",
+        ],
+        &format!("{DEMO_APP_SECRET}\n"),
+    );
+    let bob = env.dir.path().join("bob.txt");
+    let bob_key = env
+        .ok(&[
+            "--identity",
+            bob.to_str().unwrap(),
+            "--vault",
+            env.dir.path().join("bobs").to_str().unwrap(),
+            "init",
+        ])
+        .stdout
+        .trim()
+        .to_string();
+    (env, bob, bob_key)
+}
+
+fn as_id(env: &Env, id: &Path, args: &[&str]) -> crate::common::Out {
+    let mut all = vec!["--identity", id.to_str().unwrap()];
+    all.extend_from_slice(args);
+    env.run(&all)
+}
+
+#[test]
+fn adding_a_recipient_lets_them_open_everything_and_rotates_the_team_key() {
+    let (env, bob, bob_key) = team();
+    as_id(&env, &bob, &["show", "acme"]).fails(3);
+    let team_before = std::fs::read(env.vault().join("team.age")).unwrap();
+    env.ok(&["recipients", "add", &bob_key, "--name", "bob"]);
+    assert_ne!(
+        team_before,
+        std::fs::read(env.vault().join("team.age")).unwrap()
+    );
+    assert!(
+        as_id(&env, &bob, &["show", "acme", "--reveal"])
+            .stdout
+            .contains(DEMO_APP_SECRET)
+    );
+    assert!(
+        env.ok(&["show", "acme"]).stdout.contains("acme"),
+        "alice still can"
+    );
+    let list = env.ok(&["recipients", "list"]).stdout;
+    assert!(
+        list.contains("bob") && list.contains("alice") && list.contains("(you)"),
+        "{list}"
+    );
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.vault().join("vault.json")).unwrap()).unwrap();
+    assert_eq!(info["recipients"].as_array().unwrap().len(), 2);
+    assert_eq!(info["generation"], 2);
+    // Bob's copy opens with the age CLI too.
+    let age = std::process::Command::new("age")
+        .args(["-d", "-i"])
+        .arg(&bob)
+        .arg(env.profile_file("acme"))
+        .output()
+        .unwrap();
+    assert!(age.status.success());
+    env.ok(&["recipients", "add", &bob_key]);
+    env.run(&["recipients", "add", "ssh-ed25519 nope"]).fails(2);
+}
+
+#[test]
+fn an_ssh_recipient_can_open_the_vault() {
+    let (env, _, _) = team();
+    let key = private_copy("ssh_ed25519", env.dir.path());
+    let public = std::fs::read_to_string(crate::common::fixture("ssh_ed25519.pub")).unwrap();
+    env.ok(&["recipients", "add", public.trim()]);
+    assert!(
+        as_id(&env, &key, &["show", "acme", "--reveal"])
+            .stdout
+            .contains(DEMO_APP_SECRET)
+    );
+    assert!(
+        env.ok(&["recipients", "list"])
+            .stdout
+            .contains("fbvault-test-only-ed25519"),
+        "the key comment names it"
+    );
+}
+
+#[test]
+fn removing_a_recipient_locks_them_out_even_with_the_old_team_key() {
+    let (env, bob, bob_key) = team();
+    env.ok(&["recipients", "add", &bob_key, "--name", "bob"]);
+    // What Bob could have kept: the old team key.
+    let bob_id = fbvault::vault::Identity::load(&bob, &|_| None).unwrap();
+    let old_team = fbvault::vault::Vault::new(env.vault())
+        .team(&bob_id)
+        .unwrap();
+
+    let o = env.ok(&["recipients", "remove", "bob"]);
+    assert!(o.stderr.contains("rotate the app secrets"), "{}", o.stderr);
+    as_id(&env, &bob, &["show", "acme"]).fails(3);
+    assert!(env.ok(&["show", "acme"]).stdout.contains("acme"));
+
+    // A profile Bob forges with the old team key is refused.
+    let alice = env.ok(&["identity", "show"]).stdout.trim().to_string();
+    let mut forged =
+        fbvault::vault::Profile::new(&"evil".parse().unwrap(), "facebook", chrono::Utc::now());
+    forged.config.insert("app_id".into(), "1".into());
+    forged.seal(&old_team.team_key);
+    let bytes = fbvault::vault::encrypt(&[alice], &forged.to_plaintext()).unwrap();
+    std::fs::write(env.profile_file("evil"), bytes).unwrap();
+    env.run(&["show", "evil"])
+        .fails(3)
+        .stderr_has("integrity check");
+}
+
+#[test]
+fn removals_that_would_lock_everyone_out_are_refused() {
+    let (env, _, _) = team();
+    let before = env.snapshot();
+    env.run(&["recipients", "remove", "alice"])
+        .fails(1)
+        .stderr_has("every recipient");
+    env.run(&["recipients", "remove", "nobody"])
+        .fails(1)
+        .stderr_has("no recipient matches");
+    assert_eq!(before, env.snapshot());
+}
+
+#[test]
+fn removing_yourself_needs_confirmation() {
+    let (env, _bob, bob_key) = team();
+    env.ok(&["recipients", "add", &bob_key, "--name", "bob"]);
+    let before = env.snapshot();
+    env.run(&["recipients", "remove", "alice"])
+        .fails(2)
+        .stderr_has("--yes");
+    assert_eq!(before, env.snapshot());
+    env.ok(&["recipients", "remove", "alice", "--yes"]);
+    env.run(&["show", "acme"]).fails(3);
+}
+
+#[test]
+fn rekey_rotates_the_team_key_and_keeps_everything_readable() {
+    let (env, _, _) = team();
+    let before = env.snapshot();
+    env.ok(&["rekey"]);
+    let after = env.snapshot();
+    assert_ne!(before[Path::new("team.age")], after[Path::new("team.age")]);
+    assert_ne!(
+        before[Path::new("profiles/acme.age")],
+        after[Path::new("profiles/acme.age")]
+    );
+    assert!(
+        env.ok(&["show", "acme", "--reveal"])
+            .stdout
+            .contains(DEMO_APP_SECRET)
+    );
+    assert!(
+        after
+            .keys()
+            .all(|p| !p.to_string_lossy().ends_with(".next"))
+    );
+}
+
+#[test]
+fn rekey_with_a_damaged_profile_changes_nothing() {
+    let (env, _, _) = team();
+    let f = env.profile_file("acme");
+    let bytes = std::fs::read(&f).unwrap();
+    std::fs::write(&f, &bytes[..bytes.len() / 2]).unwrap();
+    let before = env.snapshot();
+    env.run(&["rekey"]).fails(3).stderr_has("acme");
+    assert_eq!(before, env.snapshot());
+}
+
+#[test]
+fn an_interrupted_rekey_is_finished_by_the_next_command() {
+    let (env, _, _) = team();
+    // What a rekey had written when it died after its commit mark: every new file as *.next.
+    let copy = env.dir.path().join("copy");
+    copy_dir(&env.vault(), &copy);
+    env.ok(&["--vault", copy.to_str().unwrap(), "rekey"]);
+    for rel in ["team.age", "vault.json", "profiles/acme.age"] {
+        std::fs::copy(copy.join(rel), env.vault().join(format!("{rel}.next"))).unwrap();
+    }
+    // Without the mark, the half-written files are ignored.
+    assert!(env.ok(&["show", "acme"]).stdout.contains("acme"));
+    std::fs::write(env.vault().join(".rekey-commit"), "").unwrap();
+    assert!(env.ok(&["show", "acme"]).stdout.contains("acme"));
+    for rel in ["team.age", "vault.json", "profiles/acme.age"] {
+        assert_eq!(
+            std::fs::read(copy.join(rel)).unwrap(),
+            std::fs::read(env.vault().join(rel)).unwrap(),
+            "{rel} rolled forward"
+        );
+    }
+    assert!(!env.vault().join(".rekey-commit").exists());
+    assert!(
+        env.snapshot()
+            .keys()
+            .all(|p| !p.to_string_lossy().ends_with(".next"))
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let dest = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
