@@ -10,18 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
-cargo build --release --locked -q -p fbvault -p fbvault-graph-sandbox
-bin="$PWD/target/release"
-work="$(mktemp -d)"
-trap 'kill ${sandbox_pid:-} 2>/dev/null; rm -rf "$work"' EXIT
-export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
-unset FBVAULT_DIR FBVAULT_IDENTITY FBVAULT_PROFILE
-
-"$bin/fbvault-graph-sandbox" --port 0 > "$work/sandbox.txt" &
-sandbox_pid=$!
-for _ in $(seq 50); do grep -q SHORT_TOKEN "$work/sandbox.txt" 2>/dev/null && break; sleep 0.1; done
-value() { sed -n "s/^  $1=\([^ ]*\).*/\1/p" "$work/sandbox.txt"; }
-export FBVAULT_GRAPH_URL="$(value FBVAULT_GRAPH_URL)" APP_ID="$(value APP_ID)" APP_SECRET="$(value APP_SECRET)" SHORT_TOKEN="$(value SHORT_TOKEN)"
+. scripts/sandbox-home.sh
 "$bin/fbvault" -q init >/dev/null
 "$bin/fbvault" -q add bench --from-env
 kill "$sandbox_pid"; sandbox_pid=""

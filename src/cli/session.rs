@@ -3,8 +3,8 @@
 //! lock and apply their change to the fresh copy, so concurrent commands never lose each
 //! other's writes.
 
-use chrono::Utc;
-use fbvault_provider::{Context, RefreshNeed, TokenProvider, TokenSet};
+use chrono::{DateTime, Utc};
+use fbvault_provider::{Context, LoginInput, RefreshNeed, Secret, TokenProvider, TokenSet};
 
 use super::{CliError, Ctx};
 use crate::vault::{Identity, Profile, ProfileName, Vault, VaultError};
@@ -83,6 +83,69 @@ impl<'a> Session<'a> {
         Ok(results)
     }
 
+    /// Every profile that opens, in name order; each one that does not is reported on
+    /// stderr, and the first such error is returned for the exit code (like `ls`).
+    pub fn read_all_reporting(&self) -> Result<(Vec<Profile>, Option<CliError>), CliError> {
+        let mut profiles = Vec::new();
+        let mut failure: Option<CliError> = None;
+        for (name, result) in self.read_all()? {
+            match result {
+                Ok(p) => profiles.push(p),
+                Err(e) => {
+                    let e = CliError::from(e);
+                    self.ctx.ui.warn(format!("{name}: {}", e.message));
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+        Ok((profiles, failure))
+    }
+
+    /// Refuses a name that is taken, before anything is asked or fetched.
+    pub fn require_new(&self, name: &ProfileName) -> Result<(), CliError> {
+        if self.vault.has_profile(name) {
+            return Err(VaultError::ProfileExists {
+                name: name.to_string(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Shows a provider's remarks about a token set.
+    pub fn show_notes(&self, profile: &str, set: &TokenSet) {
+        for note in &set.notes {
+            self.ctx.ui.info(format!("{profile}: {note}"));
+        }
+    }
+
+    /// Asks the provider to turn `token` into the tokens to store (`exchange`: it is
+    /// short-lived).
+    pub fn login(
+        &self,
+        provider: &dyn TokenProvider,
+        profile: &Profile,
+        token: Secret,
+        exchange: bool,
+        now: DateTime<Utc>,
+    ) -> Result<TokenSet, CliError> {
+        provider
+            .login(
+                &Context { now },
+                &profile.data(),
+                &LoginInput { token, exchange },
+            )
+            .map_err(|e| CliError::provider(e, &profile.name))
+    }
+
+    /// Shows what a profile holds now: one line per token.
+    pub fn report(&self, headline: String, profile: &Profile, now: DateTime<Utc>) {
+        self.ctx.ui.info(headline);
+        for line in super::format::token_summary(profile, now) {
+            self.ctx.ui.info(format!("  {line}"));
+        }
+    }
+
     /// Stores a new profile; refuses to overwrite one.
     pub fn create(&self, profile: &mut Profile) -> Result<(), CliError> {
         let name: ProfileName = profile.name.parse()?;
@@ -115,9 +178,7 @@ impl<'a> Session<'a> {
 
     /// Stores the tokens a provider returned and shows its notes.
     pub fn store_tokens(&self, name: &ProfileName, set: TokenSet) -> Result<Profile, CliError> {
-        for note in &set.notes {
-            self.ctx.ui.info(format!("{name}: {note}"));
-        }
+        self.show_notes(name.as_str(), &set);
         self.update(name, |p| {
             p.tokens = set.tokens;
             Ok(())

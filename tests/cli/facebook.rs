@@ -42,17 +42,7 @@ fn add_exchanges_then_debugs_then_reads_pages_with_the_long_lived_token() {
     let env = Env::with_graph();
     env.ok(&["init"]);
     let short = env.graph().short_token();
-    let o = env.run_stdin(
-        &[
-            "add",
-            "acme",
-            "--app-id",
-            DEMO_APP_ID,
-            "--app-secret-stdin",
-            "--token-stdin",
-        ],
-        &format!("{DEMO_APP_SECRET}\n{short}\n"),
-    );
+    let o = env.add_with("acme", DEMO_APP_ID, DEMO_APP_SECRET, Some(&short), &[]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let reqs = env.graph().requests();
     assert!(
@@ -186,18 +176,12 @@ fn the_profile_graph_version_is_used_on_every_call() {
     let env = Env::with_graph();
     env.ok(&["init"]);
     let short = env.graph().short_token();
-    env.run_stdin(
-        &[
-            "add",
-            "acme",
-            "--app-id",
-            DEMO_APP_ID,
-            "--graph-version",
-            "v23.0",
-            "--app-secret-stdin",
-            "--token-stdin",
-        ],
-        &format!("{DEMO_APP_SECRET}\n{short}\n"),
+    env.add_with(
+        "acme",
+        DEMO_APP_ID,
+        DEMO_APP_SECRET,
+        Some(&short),
+        &["--graph-version", "v23.0"],
     );
     let reqs = env.graph().requests();
     assert!(!reqs.is_empty());
@@ -469,17 +453,7 @@ fn pages_lists_and_stores_the_page_tokens() {
     let short = env
         .graph()
         .short_token_with(DEMO_APP_ID, &["public_profile"]);
-    env.run_stdin(
-        &[
-            "add",
-            "acme",
-            "--app-id",
-            DEMO_APP_ID,
-            "--app-secret-stdin",
-            "--token-stdin",
-        ],
-        &format!("{DEMO_APP_SECRET}\n{short}\n"),
-    );
+    env.add_with("acme", DEMO_APP_ID, DEMO_APP_SECRET, Some(&short), &[]);
     assert_eq!(status(&env).len(), 1);
     assert_eq!(env.graph().count("/me/accounts"), 0);
     env.run(&["pages", "acme"])
@@ -503,18 +477,12 @@ fn add_with_a_page_the_user_does_not_manage_is_refused() {
     let env = Env::with_graph();
     env.ok(&["init"]);
     let short = env.graph().short_token();
-    let o = env.run_stdin(
-        &[
-            "add",
-            "acme",
-            "--app-id",
-            DEMO_APP_ID,
-            "--page",
-            "123",
-            "--app-secret-stdin",
-            "--token-stdin",
-        ],
-        &format!("{DEMO_APP_SECRET}\n{short}\n"),
+    let o = env.add_with(
+        "acme",
+        DEMO_APP_ID,
+        DEMO_APP_SECRET,
+        Some(&short),
+        &["--page", "123"],
     );
     o.fails(1)
         .stderr_has("does not manage page 123")

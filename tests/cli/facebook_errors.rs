@@ -60,17 +60,7 @@ fn a_bad_client_secret_is_exit_4_after_exactly_one_request() {
     env.ok(&["init"]);
     let short = env.graph().short_token();
     let before = env.snapshot();
-    let o = env.run_stdin(
-        &[
-            "add",
-            "acme",
-            "--app-id",
-            DEMO_APP_ID,
-            "--app-secret-stdin",
-            "--token-stdin",
-        ],
-        &format!("not-the-secret\n{short}\n"),
-    );
+    let o = env.add_with("acme", DEMO_APP_ID, "not-the-secret", Some(&short), &[]);
     o.fails(4)
         .stderr_has("refused the app secret")
         .stderr_has("fbvault edit acme");
@@ -89,17 +79,7 @@ fn an_unknown_app_id_is_exit_4() {
     let env = Env::with_graph();
     env.ok(&["init"]);
     let short = env.graph().short_token();
-    let o = env.run_stdin(
-        &[
-            "add",
-            "acme",
-            "--app-id",
-            "31337",
-            "--app-secret-stdin",
-            "--token-stdin",
-        ],
-        &format!("{DEMO_APP_SECRET}\n{short}\n"),
-    );
+    let o = env.add_with("acme", "31337", DEMO_APP_SECRET, Some(&short), &[]);
     o.fails(4).stderr_has("app id");
     assert_eq!(env.graph().requests().len(), 1);
 }
@@ -112,17 +92,7 @@ fn an_expired_or_invalidated_short_token_is_exit_4_and_stores_nothing() {
     let short = env.graph().short_token();
     std::thread::sleep(Duration::from_secs(2));
     let before = env.snapshot();
-    let o = env.run_stdin(
-        &[
-            "add",
-            "acme",
-            "--app-id",
-            DEMO_APP_ID,
-            "--app-secret-stdin",
-            "--token-stdin",
-        ],
-        &format!("{DEMO_APP_SECRET}\n{short}\n"),
-    );
+    let o = env.add_with("acme", DEMO_APP_ID, DEMO_APP_SECRET, Some(&short), &[]);
     o.fails(4).stderr_has("expired");
     assert_eq!(before, env.snapshot());
 

@@ -10,17 +10,7 @@ use fbvault_graph_sandbox::DEMO_APP_SECRET;
 fn team() -> (Env, PathBuf, String) {
     let env = Env::new();
     env.ok(&["init", "--name", "alice"]);
-    env.run_stdin(
-        &[
-            "add",
-            "acme",
-            "--app-id",
-            "1",
-            "--app-secret-stdin",
-            "--no-exchange",
-        ],
-        &format!("{DEMO_APP_SECRET}\n"),
-    );
+    env.add_with("acme", "1", DEMO_APP_SECRET, None, &[]);
     let bob = env.dir.path().join("bob.txt");
     let bob_key = env
         .ok(&[

@@ -376,17 +376,7 @@ fn it_fails_closed() {
     // No token: exit 4 with the login hint.
     let env = Env::with_graph();
     env.ok(&["init"]);
-    env.run_stdin(
-        &[
-            "add",
-            "bare",
-            "--app-id",
-            "1",
-            "--app-secret-stdin",
-            "--no-exchange",
-        ],
-        "s3cret\n",
-    );
+    env.add_with("bare", "1", "s3cret", None, &[]);
     env.run(&["run", "--", "sh", "-c", &touch])
         .fails(4)
         .stderr_has("fbvault login bare");

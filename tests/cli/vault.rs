@@ -13,17 +13,7 @@ fn mode(p: &std::path::Path) -> u32 {
 fn offline_profile(name: &str) -> Env {
     let env = Env::new();
     env.ok(&["init"]);
-    let o = env.run_stdin(
-        &[
-            "add",
-            name,
-            "--app-id",
-            DEMO_APP_ID,
-            "--app-secret-stdin",
-            "--no-exchange",
-        ],
-        &format!("{DEMO_APP_SECRET}\n"),
-    );
+    let o = env.add_with(name, DEMO_APP_ID, DEMO_APP_SECRET, None, &[]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     env
 }
@@ -255,17 +245,7 @@ fn damaged(env: &Env, name: &str, expect: &str) {
 
 fn two_profiles() -> Env {
     let env = offline_profile("acme");
-    env.run_stdin(
-        &[
-            "add",
-            "good",
-            "--app-id",
-            "7",
-            "--app-secret-stdin",
-            "--no-exchange",
-        ],
-        "s3cret-of-good\n",
-    );
+    env.add_with("good", "7", "s3cret-of-good", None, &[]);
     env
 }
 
@@ -404,19 +384,7 @@ fn ssh_ed25519_and_rsa_keys_work_as_identities() {
             std::fs::read_to_string(crate::common::fixture(&format!("{key}.pub"))).unwrap();
         let expected: Vec<&str> = expected.split_whitespace().take(2).collect();
         assert_eq!(o.stdout.trim(), expected.join(" "), "{key}");
-        env.run_stdin(
-            &[
-                "--identity",
-                id,
-                "add",
-                "acme",
-                "--app-id",
-                "1",
-                "--app-secret-stdin",
-                "--no-exchange",
-            ],
-            "ssh-secret-value\n",
-        );
+        env.add_with("acme", "1", "ssh-secret-value", None, &["--identity", id]);
         assert!(
             env.ok(&["--identity", id, "show", "acme", "--reveal"])
                 .stdout

@@ -88,6 +88,9 @@ impl Client {
                 format!("`{version}` is not a Graph API version (expected something like v25.0)"),
             ));
         }
+        // TLS comes from ring (no aws-lc, no OpenSSL); installed here, when the first
+        // client is built, so that commands that make no call never pay for it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = Http::builder()
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(5)))

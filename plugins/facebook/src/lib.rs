@@ -51,9 +51,8 @@ struct Settings<'a> {
 }
 
 impl FacebookProvider {
-    /// A provider with these options. Installs the ring TLS provider if none is installed.
+    /// A provider with these options.
     pub fn new(options: Options) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         FacebookProvider { options }
     }
 

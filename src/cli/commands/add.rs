@@ -2,12 +2,10 @@
 //! token, exchange it at once for a long-lived one (and the page tokens).
 
 use chrono::Utc;
-use fbvault_provider::{Context, LoginInput};
 
-use crate::cli::format::token_summary;
 use crate::cli::grant::{self, Sources};
 use crate::cli::{CliError, Ctx, prompt};
-use crate::vault::{Profile, ProfileName, VaultError};
+use crate::vault::{Profile, ProfileName};
 
 /// Add a profile: an app's id and secret, and its tokens.
 ///
@@ -57,12 +55,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
-    if session.vault.has_profile(&args.name) {
-        return Err(VaultError::ProfileExists {
-            name: args.name.to_string(),
-        }
-        .into());
-    }
+    session.require_new(&args.name)?;
     let sources = Sources {
         from_env: args.from_env,
         secret_stdin: args.app_secret_stdin,
@@ -128,19 +121,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         ctx.ui.warn("--no-exchange: SHORT_TOKEN is ignored");
     }
     if let Some(token) = token {
-        let set = provider
-            .login(
-                &Context { now },
-                &profile.data(),
-                &LoginInput {
-                    token,
-                    exchange: true,
-                },
-            )
-            .map_err(|e| CliError::provider(e, args.name.as_str()))?;
-        for note in &set.notes {
-            ctx.ui.info(format!("{}: {note}", args.name));
-        }
+        let set = session.login(provider.as_ref(), &profile, token, true, now)?;
+        session.show_notes(args.name.as_str(), &set);
         profile.tokens = set.tokens;
     }
     session.create(&mut profile)?;
@@ -150,10 +132,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             args.name, args.name
         ));
     } else {
-        ctx.ui.info(format!("added {}", args.name));
-        for line in token_summary(&profile, now) {
-            ctx.ui.info(format!("  {line}"));
-        }
+        session.report(format!("added {}", args.name), &profile, now);
     }
     Ok(0)
 }

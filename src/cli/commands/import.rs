@@ -5,11 +5,10 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use fbvault_provider::{Context, LoginInput, Secret};
+use fbvault_provider::Secret;
 
-use crate::cli::format::token_summary;
 use crate::cli::{CliError, Ctx};
-use crate::vault::{Profile, ProfileName, VaultError};
+use crate::vault::{Profile, ProfileName};
 
 /// Make a profile from a .env file holding APP_ID, APP_SECRET and SHORT_TOKEN or
 /// LONG_TOKEN.
@@ -40,12 +39,7 @@ fn first(
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
-    if session.vault.has_profile(&args.name) {
-        return Err(VaultError::ProfileExists {
-            name: args.name.to_string(),
-        }
-        .into());
-    }
+    session.require_new(&args.name)?;
     let text = zeroize::Zeroizing::new(
         std::fs::read_to_string(&args.file)
             .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.file.display())))?,
@@ -80,34 +74,27 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         .secrets
         .insert("app_secret".into(), Secret::new(secret));
     let provider = session.provider(&profile)?;
-    let set = provider
-        .login(
-            &Context { now },
-            &profile.data(),
-            &LoginInput {
-                token: Secret::new(token),
-                exchange,
-            },
-        )
-        .map_err(|e| CliError::provider(e, args.name.as_str()))?;
-    for note in &set.notes {
-        ctx.ui.info(format!("{}: {note}", args.name));
-    }
+    let set = session.login(
+        provider.as_ref(),
+        &profile,
+        Secret::new(token),
+        exchange,
+        now,
+    )?;
+    session.show_notes(args.name.as_str(), &set);
     profile.tokens = set.tokens;
     session.create(&mut profile)?;
-    ctx.ui.info(format!(
-        "imported {} from {} ({})",
+    let how = if exchange {
+        "short-lived token exchanged"
+    } else {
+        "long-lived token kept"
+    };
+    let headline = format!(
+        "imported {} from {} ({how})",
         args.name,
-        args.file.display(),
-        if exchange {
-            "short-lived token exchanged"
-        } else {
-            "long-lived token kept"
-        }
-    ));
-    for line in token_summary(&profile, now) {
-        ctx.ui.info(format!("  {line}"));
-    }
+        args.file.display()
+    );
+    session.report(headline, &profile, now);
     ctx.ui.info(format!(
         "{} still holds the secrets in clear: delete it once `fbvault run -p {} -- …` works",
         args.file.display(),

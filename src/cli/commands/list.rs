@@ -21,18 +21,11 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
     let now = Utc::now();
-    let mut rows = Vec::new();
-    let mut failure: Option<CliError> = None;
-    for (name, result) in session.read_all()? {
-        match result {
-            Ok(p) => rows.push(row(&p, p.primary_token(), now, args.warn_days)),
-            Err(e) => {
-                let e = CliError::from(e);
-                ctx.ui.warn(format!("{name}: {}", e.message));
-                failure.get_or_insert(e);
-            }
-        }
-    }
+    let (profiles, failure) = session.read_all_reporting()?;
+    let rows: Vec<_> = profiles
+        .iter()
+        .map(|p| row(p, p.primary_token(), now, args.warn_days))
+        .collect();
     if ctx.ui.json {
         ctx.ui.out_json(&rows);
     } else if rows.is_empty() && failure.is_none() {

@@ -2,9 +2,7 @@
 //! a long-lived one and the page tokens are derived again.
 
 use chrono::Utc;
-use fbvault_provider::{Context, LoginInput};
 
-use crate::cli::format::token_summary;
 use crate::cli::grant::{self, Sources};
 use crate::cli::{CliError, Ctx};
 use crate::vault::ProfileName;
@@ -49,20 +47,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     // Re-read under the profile lock: a refresh may have finished meanwhile.
     let profile = session.read(&args.name)?;
     let now = Utc::now();
-    let set = provider
-        .login(
-            &Context { now },
-            &profile.data(),
-            &LoginInput {
-                token,
-                exchange: true,
-            },
-        )
-        .map_err(|e| CliError::provider(e, args.name.as_str()))?;
+    let set = session.login(provider.as_ref(), &profile, token, true, now)?;
     let stored = session.store_tokens(&args.name, set)?;
-    ctx.ui.info(format!("logged in {}", args.name));
-    for line in token_summary(&stored, now) {
-        ctx.ui.info(format!("  {line}"));
-    }
+    session.report(format!("logged in {}", args.name), &stored, now);
     Ok(0)
 }

@@ -2,7 +2,6 @@
 
 use chrono::Utc;
 
-use crate::cli::format::token_summary;
 use crate::cli::{CliError, Ctx};
 use crate::vault::ProfileName;
 
@@ -37,10 +36,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     for name in names {
         match session.refresh(&name, args.force) {
             Ok((profile, true)) => {
-                ctx.ui.info(format!("{name}: refreshed"));
-                for line in token_summary(&profile, Utc::now()) {
-                    ctx.ui.info(format!("  {line}"));
-                }
+                session.report(format!("{name}: refreshed"), &profile, Utc::now())
             }
             Ok((profile, false)) => {
                 let when = profile

@@ -41,27 +41,23 @@ fn paint(ctx: &Ctx, state: State) -> String {
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
     let now = Utc::now();
-    let mut rows: Vec<Row> = Vec::new();
-    let mut failure: Option<CliError> = None;
-    let profiles = match &args.name {
-        Some(n) => vec![(n.clone(), Ok(session.read(n)?))],
-        None => session.read_all()?,
+    let (profiles, failure) = match &args.name {
+        Some(n) => (vec![session.read(n)?], None),
+        None => session.read_all_reporting()?,
     };
-    for (name, result) in profiles {
-        match result {
-            Ok(p) if p.tokens.is_empty() => rows.push(row(&p, None, now, args.warn_days)),
-            Ok(p) => rows.extend(
+    let rows: Vec<Row> = profiles
+        .iter()
+        .flat_map(|p| {
+            if p.tokens.is_empty() {
+                vec![row(p, None, now, args.warn_days)]
+            } else {
                 p.tokens
                     .iter()
-                    .map(|t| row(&p, Some(t), now, args.warn_days)),
-            ),
-            Err(e) => {
-                let e = CliError::from(e);
-                ctx.ui.warn(format!("{name}: {}", e.message));
-                failure.get_or_insert(e);
+                    .map(|t| row(p, Some(t), now, args.warn_days))
+                    .collect()
             }
-        }
-    }
+        })
+        .collect();
     if ctx.ui.json {
         ctx.ui.out_json(&rows);
     } else {

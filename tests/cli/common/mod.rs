@@ -128,20 +128,34 @@ impl Env {
         o
     }
 
+    /// `fbvault add NAME --app-id ID --app-secret-stdin EXTRA...` with the secret on stdin,
+    /// then the token (`--token-stdin`) when given, else `--no-exchange`.
+    pub fn add_with(
+        &self,
+        name: &str,
+        app_id: &str,
+        secret: &str,
+        token: Option<&str>,
+        extra: &[&str],
+    ) -> Out {
+        let mut args = vec!["add", name, "--app-id", app_id, "--app-secret-stdin"];
+        args.push(if token.is_some() {
+            "--token-stdin"
+        } else {
+            "--no-exchange"
+        });
+        args.extend_from_slice(extra);
+        let stdin = match token {
+            Some(t) => format!("{secret}\n{t}\n"),
+            None => format!("{secret}\n"),
+        };
+        self.run_stdin(&args, &stdin)
+    }
+
     /// Adds a profile with the demo app and a fresh short-lived token from the sandbox.
     pub fn add(&self, name: &str) -> Out {
         let token = self.graph().short_token();
-        let o = self.run_stdin(
-            &[
-                "add",
-                name,
-                "--app-id",
-                DEMO_APP_ID,
-                "--app-secret-stdin",
-                "--token-stdin",
-            ],
-            &format!("{DEMO_APP_SECRET}\n{token}\n"),
-        );
+        let o = self.add_with(name, DEMO_APP_ID, DEMO_APP_SECRET, Some(&token), &[]);
         assert_eq!(o.code, 0, "add failed: {}", o.stderr);
         o
     }
