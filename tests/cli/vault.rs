@@ -425,6 +425,63 @@ fn a_passphrase_protected_ssh_key_without_a_terminal_fails_clearly() {
 }
 
 #[test]
+fn a_passphrase_protected_ssh_key_asks_on_the_terminal_without_echo() {
+    let env = Env::new();
+    let plain = env.dir.path().join("plain.txt");
+    let id = private_copy("ssh_ed25519_passphrase", env.dir.path());
+    let public =
+        std::fs::read_to_string(crate::common::fixture("ssh_ed25519_passphrase.pub")).unwrap();
+    env.ok(&[
+        "--identity",
+        plain.to_str().unwrap(),
+        "init",
+        "--recipient",
+        public.trim(),
+    ]);
+    env.add_with(
+        "acme",
+        "1",
+        "pty-secret-value",
+        None,
+        &["--identity", plain.to_str().unwrap()],
+    );
+    // `script` gives fbvault a terminal (a pty) whose input is our stdin.
+    let in_terminal = |passphrase: &str| {
+        let line = format!(
+            "{} --identity {} show acme --reveal",
+            assert_cmd::cargo::cargo_bin!("fbvault").display(),
+            id.display()
+        );
+        let mut child = env
+            .program("script")
+            .args(["-qec", &line, "/dev/null"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("`script` (util-linux) is installed");
+        let mut stdin = child.stdin.take().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        std::io::Write::write_all(&mut stdin, format!("{passphrase}\n").as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, screen) = in_terminal("correct horse");
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("Passphrase for"), "{screen}");
+    assert!(screen.contains("pty-secret-value"), "{screen}");
+    assert!(
+        !screen.contains("correct horse"),
+        "the passphrase is not echoed: {screen}"
+    );
+    let (code, screen) = in_terminal("wrong");
+    assert_eq!(code, Some(3), "{screen}");
+    assert!(screen.contains("wrong passphrase"), "{screen}");
+}
+
+#[test]
 fn profiles_open_with_the_reference_age_cli() {
     let env = offline_profile("acme");
     let age = std::process::Command::new("age")

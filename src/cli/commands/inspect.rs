@@ -1,8 +1,6 @@
 //! `fbvault inspect NAME`: ask the provider about the live tokens (Facebook:
 //! `debug_token`) and record what it says about their validity.
 
-use chrono::Utc;
-
 use crate::cli::format::when;
 use crate::cli::ui::table;
 use crate::cli::{CliError, Ctx, code};
@@ -54,7 +52,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     if ctx.ui.json {
         ctx.ui.out_json(&found);
     } else {
-        let now = Utc::now();
         let rows: Vec<Vec<String>> = found
             .iter()
             .map(|i| {
@@ -79,7 +76,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         ) {
             ctx.ui.out(line);
         }
-        let _ = now;
     }
     if found.iter().any(|i| !i.valid) {
         return Ok(code::REFUSED);

@@ -52,28 +52,29 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     };
     let now = Utc::now();
     let ui = &ctx.ui;
-    ui.out(format!("profile   {}", profile.name));
-    ui.out(format!("provider  {}", profile.provider));
+    let field = |k: &str, v: &str| ui.out(format!("{k:<14} {v}"));
+    field("profile", &profile.name);
+    field("provider", &profile.provider);
     for (k, v) in &profile.config {
-        ui.out(format!("{k:<9} {v}"));
+        field(k, v);
     }
     for (k, v) in &profile.secrets {
-        ui.out(format!("{k:<9} {}", show(v)));
+        field(k, &show(v));
     }
     if profile.inject_app_secret {
-        ui.out("inject_app_secret  true (FB_APP_SECRET is injected)");
+        field("inject", "FB_APP_SECRET (inject_app_secret is on)");
     }
     for (standard, renamed) in &profile.env {
-        ui.out(format!(
-            "env       {standard} → {}",
-            renamed.names().join(", ")
-        ));
+        field(
+            "env",
+            &format!("{standard} → {}", renamed.names().join(", ")),
+        );
     }
     if profile.tokens.is_empty() {
-        ui.out(format!(
-            "tokens    none (give one with `fbvault login {}`)",
-            profile.name
-        ));
+        field(
+            "tokens",
+            &format!("none (give one with `fbvault login {}`)", profile.name),
+        );
     }
     for t in &profile.tokens {
         ui.out(token_title(t));

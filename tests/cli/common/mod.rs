@@ -85,7 +85,12 @@ impl Env {
 
     /// The same as a plain `std::process::Command`, for spawning.
     pub fn std_cmd(&self) -> std::process::Command {
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("fbvault"));
+        self.program(assert_cmd::cargo::cargo_bin!("fbvault"))
+    }
+
+    /// Any program in the hermetic environment (cleared, temporary HOME, sandbox URL).
+    pub fn program(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home())
