@@ -15,6 +15,8 @@ pub struct Paths {
     pub identity: PathBuf,
     /// Where external provider plugins may live (`<config dir>/plugins`).
     pub plugins: Option<PathBuf>,
+    /// This machine's team-key pins (`<data dir>/pins.json`).
+    pub pins: Option<PathBuf>,
 }
 
 /// No home folder to derive defaults from.
@@ -49,6 +51,7 @@ pub fn resolve(
     Ok(Paths {
         vault,
         identity,
-        plugins: dirs.map(|d| d.config_dir().join("plugins")),
+        plugins: dirs.as_ref().map(|d| d.config_dir().join("plugins")),
+        pins: dirs.map(|d| d.data_dir().join("pins.json")),
     })
 }

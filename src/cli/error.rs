@@ -127,6 +127,10 @@ impl From<VaultError> for CliError {
             V::Damaged { .. } | V::Tampered { .. } => (code::LOCKED, vec![
                 "restore the file from version control (git checkout -- FILE) or from a backup; the other profiles are not affected".into(),
             ]),
+            V::TeamReplaced { .. } => (code::LOCKED, vec![
+                "someone who is not a member may have written it to read what you store next; compare with your version control history".into(),
+                "if a teammate really re-created the vault, `fbvault recipients trust` shows who can open it and asks before trusting it".into(),
+            ]),
             V::BadRecipient { .. } => (code::USAGE, Vec::new()),
             V::NoProfile { .. } => (code::ERROR, vec!["`fbvault list` shows the profiles".into()]),
             V::ProfileExists { name } => (code::ERROR, vec![format!(

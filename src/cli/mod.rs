@@ -107,7 +107,11 @@ impl Ctx {
 
     /// The vault (which may not exist yet).
     pub fn vault(&self) -> crate::vault::Vault {
-        crate::vault::Vault::new(&self.paths.vault)
+        let vault = crate::vault::Vault::new(&self.paths.vault);
+        match &self.paths.pins {
+            Some(pins) => vault.with_pins(crate::vault::Pins::new(pins)),
+            None => vault,
+        }
     }
 
     /// Loads the identity, asking for an SSH key's passphrase on the terminal.

@@ -68,6 +68,16 @@ pub enum VaultError {
         /// Which file, in words.
         what: String,
     },
+    /// `team.age` is not vouched for by the team key this machine last saw.
+    #[error(
+        "the vault's team file (team.age) was replaced: its generation {found} is not vouched for by the team key this machine trusts (generation {pinned})"
+    )]
+    TeamReplaced {
+        /// The generation this machine trusts.
+        pinned: u64,
+        /// The generation found.
+        found: u64,
+    },
     /// A recipient string we cannot parse.
     #[error("`{value}` is not a recipient: {reason}")]
     BadRecipient {

@@ -20,6 +20,7 @@ mod error;
 pub mod fsio;
 mod keys;
 mod name;
+mod pin;
 mod profile;
 pub mod seal;
 mod team;
@@ -29,8 +30,9 @@ use std::path::{Path, PathBuf};
 pub use error::{Result, VaultError};
 pub use keys::{Identity, PassphrasePrompt, encrypt, normalize_recipient};
 pub use name::{InvalidName, ProfileName};
+pub use pin::Pins;
 pub use profile::{EnvRename, PROFILE_FORMAT, Profile};
-pub use team::{Recipient, Team, VAULT_FORMAT, VaultInfo};
+pub use team::{PastKey, Recipient, Team, VAULT_FORMAT, VaultInfo};
 
 use fsio::Lock;
 
@@ -48,12 +50,22 @@ const GITIGNORE: &str = "# fbvault's local lock and temporary files\n.fbvault.lo
 #[derive(Debug, Clone)]
 pub struct Vault {
     root: PathBuf,
+    pins: Option<Pins>,
 }
 
 impl Vault {
     /// The vault at `root` (which may not exist yet).
     pub fn new(root: impl Into<PathBuf>) -> Vault {
-        Vault { root: root.into() }
+        Vault {
+            root: root.into(),
+            pins: None,
+        }
+    }
+
+    /// Checks every `team.age` against this machine's pins (see [`Pins`]).
+    pub fn with_pins(mut self, pins: Pins) -> Vault {
+        self.pins = Some(pins);
+        self
     }
 
     /// The vault folder.
@@ -90,6 +102,9 @@ impl Vault {
         self.write_info(&team, &self.root.join(VAULT_JSON))?;
         fsio::write_atomic(&self.root.join(".gitattributes"), GITATTRIBUTES.as_bytes())?;
         fsio::write_atomic(&self.root.join(".gitignore"), GITIGNORE.as_bytes())?;
+        if let Some(pins) = &self.pins {
+            pins.record(&self.root, &team)?;
+        }
         Ok(team)
     }
 
@@ -97,10 +112,16 @@ impl Vault {
     /// first if there is one.
     pub fn read_lock(&self) -> Result<Lock> {
         self.require()?;
-        if self.root.join(COMMIT_MARK).exists() {
-            drop(self.write_lock()?);
+        loop {
+            if self.root.join(COMMIT_MARK).exists() {
+                drop(self.write_lock()?);
+            }
+            let lock = Lock::shared(&self.root.join(LOCK_FILE))?;
+            // A re-encryption may have died between the check and the lock.
+            if !self.root.join(COMMIT_MARK).exists() {
+                return Ok(lock);
+            }
         }
-        Lock::shared(&self.root.join(LOCK_FILE))
     }
 
     /// Takes the vault's exclusive lock (for writing), finishing an interrupted
@@ -120,8 +141,18 @@ impl Vault {
         Lock::exclusive(&self.root.join(LOCKS_DIR).join(format!("{name}.lock")))
     }
 
-    /// Decrypts `team.age`.
+    /// Decrypts `team.age` and checks it against this machine's pin.
     pub fn team(&self, identity: &Identity) -> Result<Team> {
+        let team = self.team_unpinned(identity)?;
+        if let Some(pins) = &self.pins {
+            pins.check(&self.root, &team)?;
+        }
+        Ok(team)
+    }
+
+    /// Decrypts `team.age` without the pin check (for `recipients trust`, which shows it to
+    /// a human before pinning it).
+    pub fn team_unpinned(&self, identity: &Identity) -> Result<Team> {
         self.require()?;
         let bytes = fsio::read(&self.root.join(TEAM_FILE))?;
         let plain = identity.decrypt(&bytes, "the vault (team.age)")?;
@@ -246,7 +277,7 @@ impl Vault {
             ));
         }
         self.remove_next_files()?;
-        let next = Team::new(recipients, team.generation + 1);
+        let next = team.successor(recipients);
         let mut staged = Vec::new();
         let result = (|| -> Result<()> {
             for name in self.names()? {
@@ -266,6 +297,9 @@ impl Vault {
         }
         fsio::write_atomic(&self.root.join(COMMIT_MARK), b"rekey in progress\n")?;
         self.roll_forward()?;
+        if let Some(pins) = &self.pins {
+            pins.record(&self.root, &next)?;
+        }
         Ok(next)
     }
 

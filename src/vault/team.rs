@@ -45,6 +45,21 @@ pub struct Team {
     pub generation: u64,
     /// When the team key was made.
     pub rotated_at: DateTime<Utc>,
+    /// Every earlier team key with its generation. A new `team.age` can only list them if
+    /// its writer knew them, which is how a member's machine tells a teammate's rotation
+    /// from a replacement written with nothing but the public keys (see [`super::pin`]).
+    #[serde(default)]
+    pub previous_keys: Vec<PastKey>,
+}
+
+/// An earlier team key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PastKey {
+    /// Its generation.
+    pub generation: u64,
+    /// The key.
+    pub key: Secret,
 }
 
 impl Team {
@@ -58,7 +73,20 @@ impl Team {
             recipients,
             generation,
             rotated_at: Utc::now(),
+            previous_keys: Vec::new(),
         }
+    }
+
+    /// The team that replaces this one: a fresh key, the next generation, and this key
+    /// added to the history.
+    pub fn successor(&self, recipients: Vec<Recipient>) -> Team {
+        let mut next = Team::new(recipients, self.generation + 1);
+        next.previous_keys = self.previous_keys.clone();
+        next.previous_keys.push(PastKey {
+            generation: self.generation,
+            key: self.team_key.clone(),
+        });
+        next
     }
 
     /// The recipients' keys, for encryption.

@@ -219,3 +219,94 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Runs fbvault as another machine: same vault folder, its own pins (data home).
+fn elsewhere(env: &Env, id: &Path, args: &[&str]) -> crate::common::Out {
+    let other_home = env.dir.path().join("other-machine");
+    crate::common::out(
+        env.cmd()
+            .env("XDG_DATA_HOME", &other_home)
+            .arg("--identity")
+            .arg(id)
+            .arg("--vault")
+            .arg(env.vault())
+            .args(args)
+            .assert(),
+    )
+}
+
+#[test]
+fn a_team_file_written_with_only_the_public_keys_is_refused() {
+    let (env, _bob, bob_key) = team();
+    let alice = env.ok(&["identity", "show"]).stdout.trim().to_string();
+    // Mallory knows both public keys and adds herself.
+    let forged = fbvault::vault::Team::new(
+        vec![
+            fbvault::vault::Recipient {
+                key: alice,
+                name: Some("alice".into()),
+            },
+            fbvault::vault::Recipient {
+                key: bob_key,
+                name: Some("mallory".into()),
+            },
+        ],
+        7,
+    );
+    let keys = forged.keys();
+    let sealed = fbvault::vault::encrypt(&keys, &serde_json::to_vec(&forged).unwrap()).unwrap();
+    std::fs::write(env.vault().join("team.age"), sealed).unwrap();
+    let before = env.snapshot();
+    let o = env.add_with("fresh", "1", "a-brand-new-secret", None, &[]);
+    o.fails(3)
+        .stderr_has("was replaced")
+        .stderr_has("recipients trust");
+    env.run(&["show", "acme"]).fails(3);
+    env.run(&["run", "-p", "acme", "--", "true"]).fails(3);
+    assert_eq!(before, env.snapshot(), "nothing was written to Mallory");
+    assert!(!env.profile_file("fresh").exists());
+
+    let o = env.run(&["recipients", "trust"]);
+    assert_eq!(o.code, 2);
+    o.stderr_has("--yes");
+    let o = env.ok(&["recipients", "trust", "--yes"]);
+    assert!(
+        o.stderr.contains("mallory"),
+        "trust shows who can open it: {}",
+        o.stderr
+    );
+}
+
+#[test]
+fn a_rolled_back_team_file_is_refused() {
+    let (env, _bob, bob_key) = team();
+    env.ok(&["recipients", "add", &bob_key, "--name", "bob"]);
+    let with_bob = env.snapshot();
+    env.ok(&["recipients", "remove", "bob"]);
+    for (rel, bytes) in &with_bob {
+        std::fs::write(env.vault().join(rel), bytes).unwrap();
+    }
+    env.run(&["show", "acme"])
+        .fails(3)
+        .stderr_has("generation 2")
+        .stderr_has("generation 3");
+}
+
+#[test]
+fn a_teammates_rotations_are_accepted_on_the_next_read() {
+    let (env, bob, bob_key) = team();
+    env.ok(&["recipients", "add", &bob_key, "--name", "bob"]);
+    // Bob, on his own machine, rotates twice while Alice is away.
+    assert_eq!(elsewhere(&env, &bob, &["rekey"]).code, 0);
+    assert_eq!(elsewhere(&env, &bob, &["rekey"]).code, 0);
+    assert!(env.ok(&["show", "acme"]).stdout.contains("acme"));
+    env.ok(&["list"]);
+}
+
+#[test]
+fn init_again_after_deleting_the_vault_starts_a_new_pin() {
+    let (env, _, _) = team();
+    std::fs::remove_dir_all(env.vault()).unwrap();
+    env.ok(&["init"]);
+    env.ok(&["list"]);
+}

@@ -28,12 +28,60 @@ pub enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Trust the vault's current team file after it changed in a way this machine cannot
+    /// verify (a teammate re-created the vault): shows who can open it, then asks
+    Trust {
+        /// Do not ask
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
 }
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
     let session = ctx.session()?;
     let vault = &session.vault;
     match command {
+        Command::Trust { yes } => {
+            let _lock = vault.write_lock()?;
+            let team = vault.team_unpinned(&session.identity)?;
+            ctx.ui.info(format!(
+                "team.age generation {} can be opened by:",
+                team.generation
+            ));
+            for r in &team.recipients {
+                ctx.ui.info(format!(
+                    "  {}{}",
+                    r.key,
+                    r.name
+                        .as_deref()
+                        .map(|n| format!("  {n}"))
+                        .unwrap_or_default()
+                ));
+            }
+            if !yes {
+                match prompt::confirm(
+                    "Trust this team file and write new profiles to these recipients?",
+                ) {
+                    Some(true) => {}
+                    Some(false) => return Ok(1),
+                    None => {
+                        return Err(CliError::usage(
+                            "refusing to trust a changed team file without confirmation",
+                        )
+                        .hint("check the list above, then pass --yes"));
+                    }
+                }
+            }
+            crate::vault::Pins::new(
+                ctx.paths
+                    .pins
+                    .clone()
+                    .ok_or_else(|| CliError::new("no home folder for the pin file"))?,
+            )
+            .record(vault.root(), &team)?;
+            ctx.ui.info("trusted");
+            Ok(0)
+        }
         Command::List => {
             let _lock = vault.read_lock()?;
             let team = vault.team(&session.identity)?;
