@@ -304,7 +304,7 @@ fn edit_validates_and_saves_through_a_private_temporary_file() {
     std::fs::write(
         &editor,
         format!(
-            "#!/bin/sh\nstat -c %a \"$1\" > {log}\necho \"$1\" >> {log}\nsed -i 's/\"app_id\": \"{DEMO_APP_ID}\"/\"app_id\": \"777\"/' \"$1\"\n",
+            "#!/bin/sh\nstat -c %a \"$1\" > {log}\nstat -c %a \"$(dirname \"$1\")\" >> {log}\necho \"$1\" >> {log}\ncp \"$1\" \"$1.swp\"\nsed -i 's/\"app_id\": \"{DEMO_APP_ID}\"/\"app_id\": \"777\"/' \"$1\"\n",
             log = log.display()
         ),
     )
@@ -316,10 +316,16 @@ fn edit_validates_and_saves_through_a_private_temporary_file() {
     let logged = std::fs::read_to_string(&log).unwrap();
     let mut lines = logged.lines();
     assert_eq!(lines.next(), Some("600"), "the plaintext file is private");
-    let temp = lines.next().unwrap();
+    assert_eq!(lines.next(), Some("700"), "in a private folder");
+    let temp = std::path::Path::new(lines.next().unwrap());
     assert!(
-        !std::path::Path::new(temp).exists(),
-        "the plaintext file is removed: {temp}"
+        !temp.exists(),
+        "the plaintext file is removed: {}",
+        temp.display()
+    );
+    assert!(
+        !temp.parent().unwrap().exists(),
+        "with the editor's swap file"
     );
     assert_eq!(
         env.ok(&["show", "acme", "--json"]).json()["config"]["app_id"],
@@ -363,6 +369,50 @@ fn an_invalid_edit_is_refused_and_the_profile_left_as_it_was() {
         o.fails(1).stderr_has(expect).stderr_has("unchanged");
         assert_eq!(before, env.snapshot(), "{script}");
     }
+}
+
+#[test]
+fn a_hangup_during_edit_removes_the_plaintext_and_saves_nothing() {
+    let env = offline_profile("acme");
+    let log = env.dir.path().join("editor.log");
+    let editor = env.dir.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        format!("#!/bin/sh\necho \"$1\" > {log}.tmp; mv {log}.tmp {log}\nsleep 1\necho '{{}}' > \"$1\"\n", log = log.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let before = env.snapshot();
+    let mut child = env
+        .std_cmd()
+        .env("EDITOR", &editor)
+        .args(["edit", "acme"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    while !log.exists() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let kill = std::process::Command::new("kill")
+        .arg("-HUP")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "fbvault survived the hangup to clean up"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    let temp = std::fs::read_to_string(&log).unwrap();
+    let temp = std::path::Path::new(temp.trim());
+    assert!(
+        !temp.parent().unwrap().exists(),
+        "the plaintext folder is gone"
+    );
+    assert_eq!(before, env.snapshot());
 }
 
 #[test]

@@ -1,15 +1,18 @@
 //! `fbvault edit NAME`: open the decrypted profile in `$VISUAL`/`$EDITOR`, validate the
 //! result, re-seal and re-encrypt it. The plaintext lives in a 0600 temporary file in memory
-//! (`/dev/shm` or `$XDG_RUNTIME_DIR` when available) and is removed afterwards; an invalid
+//! (`/dev/shm` or `$XDG_RUNTIME_DIR` when available), in a private folder removed afterwards
+//! with anything the editor left next to it, even when the terminal is closed; an invalid
 //! edit is refused and the profile left as it was.
 
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
-use signal_hook::consts::{SIGINT, SIGQUIT};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use zeroize::Zeroizing;
 
 use crate::cli::{CliError, Ctx};
@@ -27,7 +30,8 @@ pub struct Args {
 }
 
 /// A folder for plaintext that should not reach a disk: memory-backed when possible.
-fn private_tmp_dir() -> PathBuf {
+/// Returns the folder and whether it is memory-backed.
+fn private_tmp_dir() -> (PathBuf, bool) {
     let candidates = [
         std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from),
         Some(PathBuf::from("/dev/shm")),
@@ -36,7 +40,7 @@ fn private_tmp_dir() -> PathBuf {
         .into_iter()
         .flatten()
         .find(|d| d.is_dir() && tempfile::tempfile_in(d).is_ok())
-        .unwrap_or_else(std::env::temp_dir)
+        .map_or_else(|| (std::env::temp_dir(), false), |d| (d, true))
 }
 
 fn editor() -> String {
@@ -54,36 +58,57 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         "{}\n",
         serde_json::to_string_pretty(&original.body()).expect("serializes")
     ));
-    let mut file = tempfile::Builder::new()
+    // A private folder (0700) holds the file, so the editor's swap and backup files are
+    // private too, and removing the folder removes them all.
+    let (base, in_memory) = private_tmp_dir();
+    if !in_memory {
+        ctx.ui.warn(format!(
+            "no memory-backed folder for the plaintext; using {} (removed afterwards)",
+            base.display()
+        ));
+    }
+    let folder = tempfile::Builder::new()
         .prefix("fbvault-edit-")
-        .suffix(".json")
-        .permissions(std::fs::Permissions::from_mode(0o600))
-        .tempfile_in(private_tmp_dir())
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir_in(&base)
+        .map_err(|e| CliError::new(format!("cannot create a temporary folder: {e}")))?;
+    let path = folder.path().join(format!("{}.json", args.name));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
         .map_err(|e| CliError::new(format!("cannot create a temporary file: {e}")))?;
     file.write_all(text.as_bytes())
         .and_then(|()| file.flush())
         .map_err(|e| CliError::new(format!("cannot write the temporary file: {e}")))?;
+    drop(file);
 
-    // While the editor runs, a Ctrl-C is the editor's business: fbvault must survive it to
-    // remove the plaintext file.
-    let ignore: Vec<_> = [SIGINT, SIGQUIT]
-        .iter()
-        .filter_map(|s| {
-            signal_hook::flag::register(
-                *s,
-                std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
-            )
-            .ok()
-        })
-        .collect();
+    // While the editor runs, fbvault must outlive Ctrl-C, a closed terminal (SIGHUP) and
+    // SIGTERM, to remove the plaintext. The handlers only raise flags.
+    let hung_up = Arc::new(AtomicBool::new(false));
+    let mut handlers = Vec::new();
+    for sig in [SIGINT, SIGQUIT] {
+        handlers.extend(signal_hook::flag::register(sig, Arc::new(AtomicBool::new(false))).ok());
+    }
+    for sig in [SIGHUP, SIGTERM] {
+        handlers.extend(signal_hook::flag::register(sig, hung_up.clone()).ok());
+    }
     let status = Command::new("sh")
         .arg("-c")
         .arg(format!("{} \"$1\"", editor()))
         .arg("sh")
-        .arg(file.path())
+        .arg(&path)
         .status();
-    for id in ignore {
+    for id in handlers {
         signal_hook::low_level::unregister(id);
+    }
+    if hung_up.load(Ordering::SeqCst) {
+        drop(folder);
+        return Err(CliError::new(format!(
+            "interrupted; profile `{}` is unchanged",
+            args.name
+        )));
     }
     let status = status.map_err(|e| CliError::new(format!("cannot start the editor: {e}")))?;
     if !status.success() {
@@ -93,10 +118,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         )));
     }
     let edited = Zeroizing::new(
-        std::fs::read_to_string(file.path())
+        std::fs::read_to_string(&path)
             .map_err(|e| CliError::new(format!("cannot read the edited file: {e}")))?,
     );
-    drop(file);
+    drop(folder);
     if edited.trim() == text.trim() {
         ctx.ui.info(format!("no changes to {}", args.name));
         return Ok(0);
