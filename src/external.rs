@@ -106,6 +106,16 @@ impl ExternalProvider {
         profile: &ProfileData,
         input: PluginInput,
     ) -> Result<PluginResult, ProviderError> {
+        // Everything secret the plugin is sent; its stderr and messages are scrubbed of it.
+        let secrets: Vec<String> = profile
+            .secrets
+            .values()
+            .chain(profile.tokens.iter().map(|t| &t.value))
+            .chain(input.token.iter())
+            .map(|s| s.expose().to_string())
+            .collect();
+        let redact =
+            |text: &str| fbvault_provider::redact(text, secrets.iter().map(String::as_str));
         let request = PluginRequest {
             protocol: PROTOCOL_VERSION,
             method,
@@ -158,10 +168,7 @@ impl ExternalProvider {
         let out = out_reader.join().unwrap_or_default();
         let err = err_reader.join().unwrap_or_default();
         if !status.success() {
-            let last = String::from_utf8_lossy(&err)
-                .lines()
-                .last()
-                .unwrap_or("")
+            let last = redact(String::from_utf8_lossy(&err).lines().last().unwrap_or(""))
                 .chars()
                 .take(200)
                 .collect::<String>();
@@ -198,7 +205,7 @@ impl ExternalProvider {
                 format!(
                     "plugin `{}`: {}",
                     self.name,
-                    e.message.chars().take(300).collect::<String>()
+                    redact(&e.message).chars().take(300).collect::<String>()
                 ),
             )
         })
@@ -223,7 +230,7 @@ fn plugin_timeout() -> Duration {
     std::env::var("FBVAULT_PLUGIN_TIMEOUT")
         .ok()
         .and_then(|v| v.parse::<f64>().ok())
-        .filter(|s| *s > 0.0)
+        .filter(|s| *s > 0.0 && *s <= 3600.0)
         .map_or(Duration::from_secs(30), Duration::from_secs_f64)
 }
 

@@ -126,11 +126,11 @@ fn failing(body: &str, code: i32, expect: &str) {
     let started = Instant::now();
     let o = env.run_stdin(
         &["add", "ig", "--provider", "bad", "--token-stdin"],
-        "grant\n",
+        "grant-value-9f8e7d6c5b\n",
     );
     assert!(started.elapsed() < Duration::from_secs(5));
     o.fails(code).stderr_has("plugin `bad`").stderr_has(expect);
-    assert!(!o.stderr.contains("grant\n"), "{}", o.stderr);
+    assert!(!o.stderr.contains("grant-value-9f8e7d6c5b"), "{}", o.stderr);
     assert_eq!(before, env.snapshot(), "the vault is unchanged");
 }
 
@@ -156,6 +156,16 @@ fn a_plugin_answer_that_does_not_validate_is_reported_by_name() {
         "does not follow protocol 1",
     );
     failing("echo 'not json at all'", 1, "does not follow protocol 1");
+}
+
+#[test]
+fn what_a_plugin_echoes_of_its_input_is_scrubbed() {
+    failing("cat \"$REQ.$1\" >&2; exit 3", 1, "exited with status 3");
+    failing(
+        "tok=$(sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/' \"$REQ.$1\"); echo \"{\\\"protocol\\\":1,\\\"ok\\\":false,\\\"error\\\":{\\\"kind\\\":\\\"internal\\\",\\\"message\\\":\\\"bad token $tok\\\"}}\"",
+        1,
+        "bad token ***",
+    );
 }
 
 #[test]

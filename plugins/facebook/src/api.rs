@@ -107,6 +107,12 @@ impl DebugInfo {
 
     /// Refuses a token that is invalid or belongs to another app.
     pub fn check(&self, app_id: &str) -> Result<(), ProviderError> {
+        if self.is_valid && self.app_id.is_none() {
+            return Err(ProviderError::new(
+                ErrorKind::Unreachable,
+                "Facebook's debug_token answer does not say which app the token belongs to",
+            ));
+        }
         if let Some(other) = self.app_id.as_deref().filter(|a| *a != app_id) {
             return Err(ProviderError::new(
                 ErrorKind::InvalidGrant,
@@ -239,6 +245,8 @@ pub fn accounts(
             ) else {
                 continue;
             };
+            let token = Secret::new(token);
+            client.also_scrub(&token);
             pages.push(PageEntry {
                 id,
                 name: entry
@@ -254,7 +262,7 @@ pub fn accounts(
                             .collect()
                     })
                     .unwrap_or_default(),
-                token: Secret::new(token),
+                token,
             });
         }
         let Some(next) = reply.body.pointer("/paging/next").and_then(Value::as_str) else {

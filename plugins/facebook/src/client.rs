@@ -51,7 +51,7 @@ pub struct Client {
     version: String,
     options: Options,
     /// Values to scrub from any text we report (the app secret, tokens).
-    secrets: Vec<String>,
+    secrets: std::cell::RefCell<Vec<String>>,
 }
 
 fn unreachable(message: String) -> ProviderError {
@@ -108,7 +108,7 @@ impl Client {
             base,
             version: version.to_string(),
             options: options.clone(),
-            secrets: secrets.into_iter().filter(|s| s.len() >= 4).collect(),
+            secrets: std::cell::RefCell::new(secrets),
         })
     }
 
@@ -192,7 +192,9 @@ impl Client {
             .or_else(|| legacy_form(&bytes));
         match body {
             Some(body) => {
-                if let Some(err) = GraphError::from_body(&body) {
+                if let Some(mut err) = GraphError::from_body(&body) {
+                    // Scrub first, then shorten: a cut must not leave half a secret.
+                    err.message = self.scrub(&err.message).chars().take(300).collect();
                     return Err(classify(&err, endpoint, &usage::parse(&headers)));
                 }
                 if status.is_success() {
@@ -238,12 +240,17 @@ impl Client {
         }
     }
 
+    /// Adds a value (a token just received) to those scrubbed from reported text.
+    pub fn also_scrub(&self, secret: &fbvault_provider::Secret) {
+        self.secrets.borrow_mut().push(secret.expose().to_string());
+    }
+
+    fn scrub(&self, text: &str) -> String {
+        fbvault_provider::redact(text, self.secrets.borrow().iter().map(String::as_str))
+    }
+
     fn scrub_error(&self, mut e: ProviderError) -> ProviderError {
-        for secret in &self.secrets {
-            if e.message.contains(secret.as_str()) {
-                e.message = e.message.replace(secret.as_str(), "***");
-            }
-        }
+        e.message = self.scrub(&e.message);
         e
     }
 }

@@ -37,9 +37,7 @@ impl GraphError {
                 .get("message")
                 .and_then(Value::as_str)
                 .unwrap_or("")
-                .chars()
-                .take(300)
-                .collect(),
+                .to_string(),
             transient: e
                 .get("is_transient")
                 .and_then(Value::as_bool)

@@ -124,7 +124,8 @@ impl FacebookProvider {
             // debug_token without expires_at: fall back to what the exchange said, if anything.
             None => expires_in
                 .filter(|s| *s > 0)
-                .map(|s| ctx.now + Duration::seconds(s)),
+                .and_then(Duration::try_seconds)
+                .and_then(|d| ctx.now.checked_add_signed(d)),
         };
         let mut token = Token::new(USER, kind, value, expires_at);
         fill(&mut token, &info, ctx.now);
@@ -313,7 +314,7 @@ impl TokenProvider for FacebookProvider {
         } else {
             (input.token.clone(), None)
         };
-        let client = self.client(&s, &[&input.token, &value])?;
+        client.also_scrub(&value);
         let user = self.user_token(ctx, &client, &s, value, expires_in)?;
         let mut set = self.with_pages(ctx, &client, &s, profile, user)?;
         let short = |t: &Token| {
@@ -362,7 +363,7 @@ impl TokenProvider for FacebookProvider {
         }
         let client = self.client(&s, &[&old.value])?;
         let ex = api::exchange(&client, &s.app, &old.value)?;
-        let client = self.client(&s, &[&old.value, &ex.token])?;
+        client.also_scrub(&ex.token);
         let mut user = self.user_token(ctx, &client, &s, ex.token, ex.expires_in)?;
         user.label = old.label.clone();
         let mut notes = Vec::new();

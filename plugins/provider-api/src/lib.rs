@@ -23,5 +23,5 @@ pub use provider::{
     Capability, Context, Description, EnvOptions, EnvVar, FieldSpec, Inspection, LoginInput,
     ProfileData, RefreshNeed, TokenProvider, TokenSet, default_refresh_need,
 };
-pub use secret::Secret;
+pub use secret::{Secret, redact};
 pub use token::{Token, TokenKind};

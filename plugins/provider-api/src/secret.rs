@@ -43,6 +43,19 @@ impl Secret {
     }
 }
 
+/// Replaces every occurrence of each secret (4 characters or longer) in `text` with `***`:
+/// for text that came from outside (an issuer's error message, a plugin's stderr) and may
+/// echo what it was sent.
+pub fn redact<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) -> String {
+    let mut text = text.to_string();
+    for secret in secrets.into_iter().filter(|s| s.len() >= 4) {
+        if text.contains(secret) {
+            text = text.replace(secret, "***");
+        }
+    }
+    text
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
@@ -121,6 +134,14 @@ mod tests {
         assert_eq!(Secret::new("abc"), Secret::new("abc"));
         assert_ne!(Secret::new("abc"), Secret::new("abd"));
         assert_ne!(Secret::new("abc"), Secret::new("abcd"));
+    }
+
+    #[test]
+    fn redact_replaces_every_secret() {
+        assert_eq!(
+            redact("a EAABtok b EAABtok c key1", ["EAABtok", "key1", "x"]),
+            "a *** b *** c ***"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::status::row;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Days before expiry that count as "expiring"
-    #[arg(long, default_value_t = 7, value_name = "N")]
+    #[arg(long, default_value_t = 7, value_name = "N", value_parser = clap::value_parser!(i64).range(0..=3650))]
     warn_days: i64,
 }
 

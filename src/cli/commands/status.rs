@@ -21,7 +21,7 @@ pub struct Args {
     /// Only this profile
     name: Option<ProfileName>,
     /// Days before expiry that count as "expiring"
-    #[arg(long, default_value_t = 7, value_name = "N")]
+    #[arg(long, default_value_t = 7, value_name = "N", value_parser = clap::value_parser!(i64).range(0..=3650))]
     warn_days: i64,
     /// Exit 10 when a token is expired, invalid or expiring
     #[arg(long)]
