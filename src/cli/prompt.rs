@@ -6,6 +6,7 @@ use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 
 use fbvault_provider::Secret;
 use rustix::termios::{self, LocalModes, OptionalActions};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use zeroize::Zeroizing;
 
 /// The controlling terminal, if there is one.
@@ -29,12 +30,30 @@ pub fn secret(question: &str) -> Option<Secret> {
     let mut quiet = saved.clone();
     quiet.local_modes.remove(LocalModes::ECHO);
     quiet.local_modes.insert(LocalModes::ECHONL);
+    // Ctrl-C (or a hangup) at the prompt must not leave the terminal without echo: a
+    // watcher thread restores it and exits as the signal would have.
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT]).ok()?;
+    let handle = signals.handle();
+    let watcher = {
+        let tty = tty.try_clone().ok()?;
+        let saved = saved.clone();
+        std::thread::spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                let _ = termios::tcsetattr(&tty, OptionalActions::Flush, &saved);
+                eprintln!();
+                std::process::exit(128 + sig);
+            }
+        })
+    };
     termios::tcsetattr(&tty, OptionalActions::Flush, &quiet).ok()?;
     let _ = write!(tty, "{question}");
     let _ = tty.flush();
     let mut line = Zeroizing::new(String::new());
     let read = BufReader::new(&tty).read_line(&mut line);
     let _ = termios::tcsetattr(&tty, OptionalActions::Flush, &saved);
+    handle.close();
+    let _ = watcher.join();
     read.ok()?;
     Some(Secret::new(line.trim_end_matches(['\r', '\n']).to_string()))
 }

@@ -217,6 +217,8 @@ impl<'a> Session<'a> {
             }
             return Ok((profile, false));
         }
-        Ok((self.store_tokens(name, set)?, true))
+        let stored = self.store_tokens(name, set)?;
+        self.vault.clear_refresh_failure(name)?;
+        Ok((stored, true))
     }
 }

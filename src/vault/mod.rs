@@ -141,6 +141,36 @@ impl Vault {
         Lock::exclusive(&self.root.join(LOCKS_DIR).join(format!("{name}.lock")))
     }
 
+    fn failure_mark(&self, name: &ProfileName) -> PathBuf {
+        self.root
+            .join(LOCKS_DIR)
+            .join(format!("{name}.refresh-failed"))
+    }
+
+    /// Records, locally (in the git-ignored `.locks/`), that refreshing `name` just failed.
+    pub fn note_refresh_failure(&self, name: &ProfileName) -> Result<()> {
+        fsio::create_private_dir(&self.root.join(LOCKS_DIR))?;
+        let now = chrono::Utc::now().to_rfc3339();
+        fsio::write_atomic(&self.failure_mark(name), now.as_bytes())
+    }
+
+    /// When refreshing `name` last failed, if it did and nothing succeeded since.
+    pub fn last_refresh_failure(
+        &self,
+        name: &ProfileName,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        std::fs::read_to_string(self.failure_mark(name))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// Forgets a recorded refresh failure.
+    pub fn clear_refresh_failure(&self, name: &ProfileName) -> Result<()> {
+        fsio::remove(&self.failure_mark(name))
+    }
+
     /// Decrypts `team.age` and checks it against this machine's pin.
     pub fn team(&self, identity: &Identity) -> Result<Team> {
         let team = self.team_unpinned(identity)?;

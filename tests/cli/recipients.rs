@@ -190,7 +190,21 @@ fn an_interrupted_rekey_is_finished_by_the_next_command() {
         std::fs::copy(copy.join(rel), env.vault().join(format!("{rel}.next"))).unwrap();
     }
     // Without the mark, the half-written files are ignored.
+    let before: Vec<Vec<u8>> = ["team.age", "vault.json", "profiles/acme.age"]
+        .iter()
+        .map(|rel| std::fs::read(env.vault().join(rel)).unwrap())
+        .collect();
     assert!(env.ok(&["show", "acme"]).stdout.contains("acme"));
+    for (rel, bytes) in ["team.age", "vault.json", "profiles/acme.age"]
+        .iter()
+        .zip(&before)
+    {
+        assert_eq!(
+            &std::fs::read(env.vault().join(rel)).unwrap(),
+            bytes,
+            "{rel} untouched without the mark"
+        );
+    }
     std::fs::write(env.vault().join(".rekey-commit"), "").unwrap();
     assert!(env.ok(&["show", "acme"]).stdout.contains("acme"));
     for rel in ["team.age", "vault.json", "profiles/acme.age"] {

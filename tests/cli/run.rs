@@ -484,8 +484,29 @@ fn a_failed_refresh_runs_anyway_while_the_token_is_valid() {
         o.stderr
     );
     assert_eq!(before, env.snapshot());
+    assert_eq!(env.graph().count("/oauth/access_token"), 3);
 
-    // But a refusal means the token is dead: exit 4, no run.
+    // The next runs within the hour do not try again (each try costs time and, when
+    // throttled, extends the block), and say so.
+    let o = env.ok(&["run", "--", "printf", "ran"]);
+    assert_eq!(env.graph().count("/oauth/access_token"), 3);
+    assert!(o.stderr.contains("last refresh failed"), "{}", o.stderr);
+    assert_eq!(o.stdout, "ran");
+
+    // `fbvault refresh` tries now; a refusal means the token is dead: exit 4...
+    env.graph().fail_next(
+        "/oauth/access_token",
+        Failure::graph(190, Some(460), "password changed"),
+    );
+    env.run(&["refresh", "acme"])
+        .fails(4)
+        .stderr_has("changed their password");
+    assert_eq!(env.graph().count("/oauth/access_token"), 4);
+}
+
+#[test]
+fn a_refusal_during_the_refresh_before_run_stops_the_run() {
+    let env = due_profile();
     env.graph().fail_next(
         "/oauth/access_token",
         Failure::graph(190, Some(460), "password changed"),

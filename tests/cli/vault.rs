@@ -263,9 +263,8 @@ fn a_byte_flipped_profile_is_refused() {
     let env = two_profiles();
     let f = env.profile_file("acme");
     let mut text = std::fs::read_to_string(&f).unwrap();
-    // Flip one character of the armored payload's last body line.
-    let lines: Vec<&str> = text.lines().collect();
-    let target = lines[lines.len() - 2].to_string();
+    // Flip one character of the last full (64-character) armor line: the payload.
+    let target = text.lines().rfind(|l| l.len() == 64).unwrap().to_string();
     let mut flipped: Vec<char> = target.chars().collect();
     flipped[5] = if flipped[5] == 'A' { 'B' } else { 'A' };
     text = text.replacen(&target, &flipped.into_iter().collect::<String>(), 1);
@@ -383,7 +382,7 @@ fn a_hangup_during_edit_removes_the_plaintext_and_saves_nothing() {
     .unwrap();
     std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
     let before = env.snapshot();
-    let mut child = env
+    let child = env
         .std_cmd()
         .env("EDITOR", &editor)
         .args(["edit", "acme"])
@@ -496,9 +495,9 @@ fn a_passphrase_protected_ssh_key_asks_on_the_terminal_without_echo() {
         &["--identity", plain.to_str().unwrap()],
     );
     // `script` gives fbvault a terminal (a pty) whose input is our stdin.
-    let in_terminal = |passphrase: &str| {
+    let in_terminal = |typed: &str| {
         let line = format!(
-            "{} --identity {} show acme --reveal",
+            "{} --identity {} show acme --reveal; code=$?; stty -a | grep -qE '(^| )-echo( |$)' && echo ECHO-OFF; exit $code",
             assert_cmd::cargo::cargo_bin!("fbvault").display(),
             id.display()
         );
@@ -511,14 +510,15 @@ fn a_passphrase_protected_ssh_key_asks_on_the_terminal_without_echo() {
             .expect("`script` (util-linux) is installed");
         let mut stdin = child.stdin.take().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(500));
-        std::io::Write::write_all(&mut stdin, format!("{passphrase}\n").as_bytes()).unwrap();
+        std::io::Write::write_all(&mut stdin, typed.as_bytes()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
         let out = child.wait_with_output().unwrap();
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
         )
     };
-    let (code, screen) = in_terminal("correct horse");
+    let (code, screen) = in_terminal("correct horse\n");
     assert_eq!(code, Some(0), "{screen}");
     assert!(screen.contains("Passphrase for"), "{screen}");
     assert!(screen.contains("pty-secret-value"), "{screen}");
@@ -526,9 +526,14 @@ fn a_passphrase_protected_ssh_key_asks_on_the_terminal_without_echo() {
         !screen.contains("correct horse"),
         "the passphrase is not echoed: {screen}"
     );
-    let (code, screen) = in_terminal("wrong");
+    assert!(!screen.contains("ECHO-OFF"), "{screen}");
+    let (code, screen) = in_terminal("wrong\n");
     assert_eq!(code, Some(3), "{screen}");
     assert!(screen.contains("wrong passphrase"), "{screen}");
+    // Ctrl-C at the prompt: fbvault stops as interrupted and the terminal echoes again.
+    let (code, screen) = in_terminal("\u{3}");
+    assert_eq!(code, Some(130), "{screen}");
+    assert!(!screen.contains("ECHO-OFF"), "echo is restored: {screen}");
 }
 
 #[test]
@@ -559,7 +564,9 @@ fn profiles_open_with_the_reference_age_cli() {
 
 #[test]
 fn no_secret_reaches_any_output_or_cleartext_file() {
-    let env = offline_profile("acme");
+    // A profile with real (sandbox) tokens: the app secret, the user and the page tokens.
+    let env = Env::with_profile();
+    assert!(env.secrets().len() > 4);
     let mut seen = String::new();
     for args in [
         &["list"][..],
@@ -575,6 +582,7 @@ fn no_secret_reaches_any_output_or_cleartext_file() {
     }
     env.assert_no_secret(&seen);
     for (path, bytes) in env.snapshot() {
+        // Every file, encrypted or not, holds no secret in clear.
         env.assert_no_secret(&String::from_utf8_lossy(&bytes));
         assert!(
             path.extension().is_some_and(|e| e == "age")
@@ -602,7 +610,7 @@ impl Usage for crate::common::Out {
 }
 
 #[test]
-fn readers_never_see_a_half_written_file() {
+fn concurrent_edits_and_reads_all_succeed() {
     let env = offline_profile("acme");
     let env = std::sync::Arc::new(env);
     let writer = {

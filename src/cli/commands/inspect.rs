@@ -21,6 +21,9 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
+    // Under the profile lock: a login or refresh cannot swap a token between the question
+    // and the mark.
+    let _lock = session.vault.profile_lock(&args.name)?;
     let profile = session.read(&args.name)?;
     let provider = session.provider(&profile)?;
     let found = provider
@@ -38,7 +41,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     if changed {
         session.update(&args.name, |p| {
             for i in &found {
-                if let Some(t) = p.tokens.iter_mut().find(|t| t.name == i.token) {
+                let asked = profile.token(&i.token).map(|t| &t.value);
+                let same =
+                    |t: &&mut fbvault_provider::Token| t.name == i.token && Some(&t.value) == asked;
+                if let Some(t) = p.tokens.iter_mut().find(same) {
                     t.invalid = if i.valid {
                         None
                     } else {

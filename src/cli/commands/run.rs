@@ -3,7 +3,7 @@
 
 use std::ffi::OsString;
 
-use chrono::Utc;
+use chrono::{Duration, Utc};
 use fbvault_provider::{Context, EnvOptions, RefreshNeed};
 
 use crate::cli::{CliError, Ctx, Session};
@@ -116,9 +116,20 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
     let name = choose(ctx, &session, select.profile.as_ref())?;
     let mut profile = session.read(&name)?;
     let provider = session.provider(&profile)?;
-    if !select.no_refresh
-        && provider.refresh_due(&Context::now(), &profile.data()) == RefreshNeed::Due
-    {
+    let due = !select.no_refresh
+        && provider.refresh_due(&Context::now(), &profile.data()) == RefreshNeed::Due;
+    // After a failed attempt, wait an hour before trying again from `run`: each call
+    // costs up to ~30 s and, when throttled, extends the block.
+    let failed_at = due
+        .then(|| session.vault.last_refresh_failure(&name))
+        .flatten();
+    if let Some(at) = failed_at.filter(|at| Utc::now() - *at < Duration::hours(1)) {
+        ctx.ui.warn(format!(
+            "{name}: the last refresh failed at {}; using the stored token until {} (`fbvault refresh {name}` tries now)",
+            at.format("%H:%M UTC"),
+            (at + Duration::hours(1)).format("%H:%M UTC")
+        ));
+    } else if due {
         match session.refresh(&name, false) {
             Ok((fresh, _)) => profile = fresh,
             Err(e) => {
@@ -129,6 +140,7 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
                 if e.code == crate::cli::code::REFUSED || !still_valid {
                     return Err(e);
                 }
+                session.vault.note_refresh_failure(&name)?;
                 ctx.ui.warn(format!(
                     "{}; using the stored token, which is still valid",
                     e.message
