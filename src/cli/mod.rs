@@ -31,7 +31,7 @@ use crate::settings::{self, Paths};
 ///   fbvault status
 ///   fbvault run -p acme -- python post.py
 #[derive(Debug, Parser)]
-#[command(name = "fbvault", version, max_term_width = 100)]
+#[command(name = "fbvault", version, max_term_width = 100, verbatim_doc_comment)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

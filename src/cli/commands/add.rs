@@ -18,6 +18,7 @@ use crate::vault::{Profile, ProfileName};
 ///   APP_ID=123 APP_SECRET=… SHORT_TOKEN=EAAB… fbvault add acme --from-env
 ///   printf '%s\n%s\n' "$SECRET" "$TOKEN" | fbvault add acme --app-id 123 --app-secret-stdin --token-stdin
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The profile name (a-z, 0-9, `.`, `_`, `-`)
     name: ProfileName,

@@ -8,6 +8,7 @@ use crate::cli::{Cli, CliError};
 ///
 /// Example: fbvault completions bash > ~/.local/share/bash-completion/completions/fbvault
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The shell
     shell: clap_complete::Shell,

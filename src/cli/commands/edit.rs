@@ -24,6 +24,7 @@ use crate::vault::{Profile, ProfileName};
 /// the profile schema and the provider's required fields before saving. The name cannot be
 /// changed here.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The profile
     name: ProfileName,

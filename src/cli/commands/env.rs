@@ -22,6 +22,7 @@ pub enum Format {
 ///
 /// Example: eval "$(fbvault env -p acme)"
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(flatten)]
     select: Select,

@@ -20,6 +20,7 @@ use crate::vault::{Profile, ProfileName};
 ///
 /// Example: fbvault import .env acme && shred -u .env
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The .env file
     file: PathBuf,

@@ -11,6 +11,7 @@ use crate::vault::{Identity, Recipient, normalize_recipient};
 ///
 /// Example: fbvault init --recipient age1… --recipient "ssh-ed25519 AAAA… bob@laptop"
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Another member's public key (age1…, ssh-ed25519 …, ssh-rsa …); repeatable
     #[arg(long = "recipient", short = 'r', value_name = "KEY")]

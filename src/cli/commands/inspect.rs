@@ -11,6 +11,7 @@ use crate::vault::ProfileName;
 /// A token Facebook declares invalid is marked so in the vault (status shows `invalid`),
 /// and the exit code is 4.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The profile
     name: ProfileName,

@@ -12,6 +12,7 @@ use crate::status::row;
 /// Prints what it can read; a profile that cannot be opened is reported on stderr and
 /// makes the exit code non-zero.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Days before expiry that count as "expiring"
     #[arg(long, default_value_t = 7, value_name = "N", value_parser = clap::value_parser!(i64).range(0..=3650))]

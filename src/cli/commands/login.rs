@@ -13,6 +13,7 @@ use crate::vault::ProfileName;
 ///
 /// Example: pbpaste | fbvault login acme --token-stdin
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The profile
     name: ProfileName,

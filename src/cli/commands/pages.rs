@@ -10,6 +10,7 @@ use crate::vault::ProfileName;
 /// Page tokens read with a long-lived user token do not expire. Pick one for `run` with
 /// --page ID, `page` in fbvault.toml, or `add --page`.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The profile
     name: ProfileName,

@@ -13,6 +13,7 @@ use crate::vault::ProfileName;
 ///
 /// Example: fbvault refresh --all
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The profile
     #[arg(required_unless_present = "all", conflicts_with = "all")]

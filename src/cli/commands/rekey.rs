@@ -4,6 +4,7 @@ use crate::cli::{CliError, Ctx};
 
 /// Re-encrypt every file to the current recipients with a new team key.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {}
 
 pub fn run(ctx: &Ctx, _args: Args) -> Result<u8, CliError> {

@@ -19,7 +19,8 @@ pub struct Select {
         short = 'p',
         long = "profile",
         value_name = "NAME",
-        env = "FBVAULT_PROFILE"
+        env = "FBVAULT_PROFILE",
+        hide_env_values = true
     )]
     pub profile: Option<ProfileName>,
     /// The page to act as: its token becomes FB_ACCESS_TOKEN (id or name)
@@ -43,6 +44,7 @@ pub struct Select {
 ///
 /// Example: fbvault run -p acme --page 1234567890 -- python post.py
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(flatten)]
     select: Select,

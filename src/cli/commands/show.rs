@@ -10,6 +10,7 @@ use crate::vault::{Profile, ProfileName};
 
 /// Show a profile; secrets are masked unless --reveal.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The profile
     name: ProfileName,

@@ -17,6 +17,7 @@ use crate::vault::ProfileName;
 ///
 /// Example: fbvault status --check --warn-days 14 || notify-send "fbvault: log in again"
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Only this profile
     name: Option<ProfileName>,
