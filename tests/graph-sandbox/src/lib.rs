@@ -11,6 +11,7 @@
 
 pub mod model;
 pub mod routes;
+mod tokens;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;

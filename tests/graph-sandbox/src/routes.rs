@@ -21,7 +21,8 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::Failure;
-use crate::model::{self, ExchangeMode, Kind, Request, TokenRec, World, now};
+use crate::model::{self, Kind, Request, TokenRec, World, now};
+use crate::tokens;
 
 /// An answer.
 pub struct Reply {
@@ -30,7 +31,7 @@ pub struct Reply {
     headers: Vec<(String, String)>,
 }
 
-fn ok(body: Value) -> Reply {
+pub(crate) fn ok(body: Value) -> Reply {
     Reply {
         status: 200,
         body: body.to_string(),
@@ -38,7 +39,7 @@ fn ok(body: Value) -> Reply {
     }
 }
 
-fn error(status: u16, code: i64, subcode: Option<i64>, message: &str) -> Reply {
+pub(crate) fn error(status: u16, code: i64, subcode: Option<i64>, message: &str) -> Reply {
     let kind = if code == 100 {
         "GraphMethodException"
     } else {
@@ -208,14 +209,14 @@ fn route(
     base: &str,
 ) -> Reply {
     match path.trim_end_matches('/') {
-        "/oauth/access_token" => access_token(w, p),
+        "/oauth/access_token" => tokens::access_token(w, p),
         "/debug_token" if method == "POST" => error(
             400,
             100,
             Some(33),
             "Unsupported post request. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
         ),
-        "/debug_token" => debug_token(w, p),
+        "/debug_token" => tokens::debug_token(w, p),
         "/sandbox/short-token" => {
             let scopes: Vec<String> = p.get("scopes").map_or_else(
                 || model::DEMO_SCOPES.iter().map(|s| s.to_string()).collect(),
@@ -274,7 +275,7 @@ fn proof_for(secret: &str, message: &str) -> String {
 }
 
 /// Checks `appsecret_proof` (and the timed variant) when the app requires it.
-fn check_proof(
+pub(crate) fn check_proof(
     w: &World,
     token: &str,
     secret: &str,
@@ -314,7 +315,7 @@ fn check_proof(
     Ok(())
 }
 
-fn expired_message(at: i64) -> String {
+pub(crate) fn expired_message(at: i64) -> String {
     format!(
         "Error validating access token: Session has expired on unix time {at}. The current unix time is {}.",
         now()
@@ -371,178 +372,6 @@ fn with_user(
         Ok((_, rec)) => f(w, rec),
         Err(r) => r,
     }
-}
-
-fn access_token(w: &mut World, p: &BTreeMap<String, String>) -> Reply {
-    let Some(client_id) = p.get("client_id") else {
-        return error(400, 101, None, "Missing client_id parameter.");
-    };
-    let Some(app) = w.apps.get(client_id).cloned() else {
-        return error(
-            400,
-            101,
-            None,
-            "Error validating application. Invalid application ID.",
-        );
-    };
-    if p.get("client_secret") != Some(&app.secret) {
-        return error(400, 1, None, "Error validating client secret.");
-    }
-    match p.get("grant_type").map(String::as_str) {
-        Some("client_credentials") => {
-            let opaque = w.mint_value("");
-            ok(json!({"access_token": format!("{client_id}|{opaque}"), "token_type": "bearer"}))
-        }
-        Some("fb_exchange_token") => exchange(w, p, client_id),
-        _ => error(400, 100, None, "Invalid grant_type"),
-    }
-}
-
-fn exchange(w: &mut World, p: &BTreeMap<String, String>, client_id: &str) -> Reply {
-    let Some(input) = p.get("fb_exchange_token") else {
-        return error(400, 1, None, "fb_exchange_token parameter not specified");
-    };
-    let Some(rec) = w.tokens.get(input).cloned() else {
-        return error(
-            400,
-            190,
-            None,
-            "Invalid OAuth access token - Cannot parse access token",
-        );
-    };
-    if rec.app_id != client_id {
-        return error(
-            400,
-            190,
-            None,
-            "Error validating access token: The token was not issued for this application.",
-        );
-    }
-    if let Some((sub, msg)) = &rec.invalid {
-        return error(400, 190, Some(*sub), msg);
-    }
-    let now = now();
-    if rec.expired(now) {
-        return error(400, 190, Some(463), &expired_message(rec.expires_at));
-    }
-    if rec.kind == Kind::Page {
-        return error(
-            400,
-            100,
-            None,
-            "(#100) The access token is not a user access token",
-        );
-    }
-    let mode = w.config.exchange_mode;
-    let (value, expires_at) = if !rec.long_lived {
-        let v = w.mint_long(&rec);
-        let at = w.tokens[&v].expires_at;
-        (v, at)
-    } else if rec.expires_at == 0 {
-        // The hazard: re-exchanging a never-expiring token yields a 60-day one.
-        let mut from = rec.clone();
-        from.long_lived = true;
-        let v = w.mint_value("EAAsbxL");
-        let rec = TokenRec {
-            expires_at: now + 60 * 86_400,
-            issued_at: now,
-            extended_at: now,
-            ..from
-        };
-        w.tokens.insert(v.clone(), rec);
-        let at = w.tokens[&v].expires_at;
-        (v, at)
-    } else if mode == ExchangeMode::SameTokenSmaller || now - rec.extended_at < 86_400 {
-        // At most one extension a day: the same token back, with less time left.
-        (input.clone(), rec.expires_at)
-    } else {
-        let v = w.mint_long(&rec);
-        let at = w.tokens[&v].expires_at;
-        (v, at)
-    };
-    let mut body = json!({"access_token": value, "token_type": "bearer"});
-    if expires_at != 0 {
-        match mode {
-            ExchangeMode::OmitExpiresIn => {}
-            ExchangeMode::LegacyExpires => body["expires"] = json!(expires_at - now),
-            _ => body["expires_in"] = json!(expires_at - now),
-        }
-    }
-    ok(body)
-}
-
-fn kind_name(k: Kind) -> &'static str {
-    match k {
-        Kind::User => "USER",
-        Kind::Page => "PAGE",
-        Kind::SystemUser => "SYSTEM_USER",
-    }
-}
-
-fn debug_token(w: &mut World, p: &BTreeMap<String, String>) -> Reply {
-    let no_inspector = || {
-        error(
-            400,
-            100,
-            None,
-            "(#100) You must provide an app access token, or a user access token that is an owner or developer of the app",
-        )
-    };
-    let Some(inspector) = p.get("access_token") else {
-        return no_inspector();
-    };
-    let Some((app_id, secret_part)) = inspector.split_once('|') else {
-        return no_inspector();
-    };
-    let Some(app) = w.apps.get(app_id).cloned() else {
-        return error(400, 190, None, "Invalid OAuth access token signature.");
-    };
-    if secret_part != app.secret {
-        return error(400, 190, None, "Invalid OAuth access token signature.");
-    }
-    if let Err(r) = check_proof(w, inspector, &app.secret, p) {
-        return r;
-    }
-    let Some(input) = p.get("input_token") else {
-        return error(400, 100, None, "The parameter input_token is required");
-    };
-    let Some(rec) = w.tokens.get(input).cloned() else {
-        return ok(
-            json!({"data": {"error": {"code": 190, "message": "Invalid OAuth access token - Cannot parse access token"}, "is_valid": false, "scopes": []}}),
-        );
-    };
-    let now = now();
-    let app_name = w
-        .apps
-        .get(&rec.app_id)
-        .map(|a| a.name.clone())
-        .unwrap_or_default();
-    let mut data = json!({
-        "app_id": rec.app_id,
-        "type": kind_name(rec.kind),
-        "application": app_name,
-        "data_access_expires_at": rec.data_access_expires_at,
-        "expires_at": rec.expires_at,
-        "is_valid": true,
-        "scopes": rec.scopes,
-        "granular_scopes": rec.scopes.iter().map(|s| json!({"scope": s})).collect::<Vec<_>>(),
-        "user_id": rec.user_id,
-    });
-    if rec.long_lived {
-        data["issued_at"] = json!(rec.issued_at);
-    }
-    if let Some(page) = &rec.page_id {
-        data["profile_id"] = json!(page);
-    }
-    if let Some((sub, msg)) = &rec.invalid {
-        data["is_valid"] = json!(false);
-        data["error"] = json!({"code": 190, "message": msg, "subcode": sub});
-    } else if rec.expired(now) {
-        data["is_valid"] = json!(false);
-        data["error"] =
-            json!({"code": 190, "message": expired_message(rec.expires_at), "subcode": 463});
-    }
-    ok(json!({"data": data}))
 }
 
 fn accounts(w: &mut World, p: &BTreeMap<String, String>, version: &str, base: &str) -> Reply {

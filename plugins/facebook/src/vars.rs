@@ -1,0 +1,112 @@
+//! The variables `fbvault run` injects for a Facebook profile: the access token (a page's
+//! when one is selected, else the user's), its `appsecret_proof`, and the rest of SPEC §4.
+//! A token that is expired or marked invalid is refused here, so a run fails closed.
+
+use chrono::Utc;
+use fbvault_provider::{
+    EnvOptions, EnvVar, ErrorKind, ProfileData, ProviderError, Secret, Token, TokenKind,
+};
+
+use crate::{USER, appsecret_proof, expired, no_token};
+
+/// Builds the variables under their standard names.
+pub fn build(
+    profile: &ProfileData,
+    options: &EnvOptions,
+    app_id: &str,
+    app_secret: &Secret,
+    version: &str,
+) -> Result<Vec<EnvVar>, ProviderError> {
+    let now = Utc::now();
+    let user = profile.token(USER).ok_or_else(no_token)?;
+    let target = options
+        .target
+        .clone()
+        .or_else(|| profile.config("page_id").map(str::to_string));
+    let page = match &target {
+        None => None,
+        Some(wanted) => Some(find_page(profile, wanted)?),
+    };
+    let usable = |t: &Token| -> Result<(), ProviderError> {
+        if let Some(why) = &t.invalid {
+            return Err(ProviderError::new(
+                ErrorKind::InvalidGrant,
+                format!("the {} token is invalid: {why}", t.kind.as_str()),
+            )
+            .hint("get a new short-lived user token and run `fbvault login {profile}`"));
+        }
+        if t.is_expired(now) {
+            return Err(expired(t.expires_at));
+        }
+        Ok(())
+    };
+    let mut vars = Vec::new();
+    let access = match page {
+        Some(p) => {
+            usable(p)?;
+            p
+        }
+        None => {
+            usable(user)?;
+            user
+        }
+    };
+    vars.push(EnvVar::secret("FB_ACCESS_TOKEN", access.value.clone()));
+    // With a page selected, a dead user token does not stop the (never-expiring) page
+    // token from working; it is left out rather than injected dead.
+    if usable(user).is_ok() {
+        vars.push(EnvVar::secret("FB_USER_ACCESS_TOKEN", user.value.clone()));
+    }
+    if let Some(p) = page {
+        vars.push(EnvVar::secret("FB_PAGE_ACCESS_TOKEN", p.value.clone()));
+        vars.push(EnvVar::plain(
+            "FB_PAGE_ID",
+            p.subject.clone().unwrap_or_default(),
+        ));
+    }
+    vars.push(EnvVar::plain("FB_APP_ID", app_id));
+    vars.push(EnvVar::secret(
+        "FB_APPSECRET_PROOF",
+        Secret::new(appsecret_proof(app_secret.expose(), access.value.expose())),
+    ));
+    vars.push(EnvVar::plain("FB_GRAPH_API_VERSION", version));
+    if options.include_app_secret {
+        vars.push(EnvVar::secret("FB_APP_SECRET", app_secret.clone()));
+    }
+    Ok(vars)
+}
+
+/// Finds a stored page by id, `page:<id>`, or name (case-insensitive).
+fn find_page<'a>(profile: &'a ProfileData, wanted: &str) -> Result<&'a Token, ProviderError> {
+    let pages: Vec<&Token> = profile
+        .tokens
+        .iter()
+        .filter(|t| t.kind == TokenKind::Page)
+        .collect();
+    pages
+        .iter()
+        .find(|t| t.subject.as_deref() == Some(wanted) || t.name == wanted)
+        .or_else(|| {
+            pages.iter().find(|t| {
+                t.label
+                    .as_deref()
+                    .is_some_and(|l| l.eq_ignore_ascii_case(wanted))
+            })
+        })
+        .copied()
+        .ok_or_else(|| {
+            let known: Vec<String> = pages.iter().filter_map(|p| p.subject.clone()).collect();
+            ProviderError::new(
+                ErrorKind::BadRequest,
+                format!(
+                    "no page `{wanted}` in the profile{}",
+                    if known.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (it has {})", known.join(", "))
+                    }
+                ),
+            )
+            .hint("read the user's pages with `fbvault pages {profile}`")
+        })
+}
