@@ -124,6 +124,9 @@ impl From<VaultError> for CliError {
             V::NotARecipient { .. } => (code::LOCKED, vec![
                 "ask a teammate to run `fbvault recipients add <your key>` (`fbvault identity show` prints it)".into(),
             ]),
+            V::Damaged { what, .. } if what.contains("team.age") => (code::LOCKED, vec![
+                "every profile depends on team.age: restore it from version control (git checkout -- team.age) or from a backup".into(),
+            ]),
             V::Damaged { .. } | V::Tampered { .. } => (code::LOCKED, vec![
                 "restore the file from version control (git checkout -- FILE) or from a backup; the other profiles are not affected".into(),
             ]),

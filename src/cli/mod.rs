@@ -42,24 +42,12 @@ pub struct Cli {
 /// Flags accepted before or after any subcommand.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// The vault folder [default: <data dir>/fbvault/vault]
-    #[arg(
-        long,
-        global = true,
-        value_name = "DIR",
-        env = "FBVAULT_DIR",
-        hide_env_values = true
-    )]
+    /// The vault folder [env: FBVAULT_DIR] [default: <data dir>/fbvault/vault]
+    #[arg(long, global = true, value_name = "DIR")]
     pub vault: Option<PathBuf>,
     /// The identity (private key) file: an age key file or an OpenSSH private key
-    /// [default: <config dir>/fbvault/identity.txt]
-    #[arg(
-        long,
-        global = true,
-        value_name = "FILE",
-        env = "FBVAULT_IDENTITY",
-        hide_env_values = true
-    )]
+    /// [env: FBVAULT_IDENTITY] [default: <config dir>/fbvault/identity.txt]
+    #[arg(long, global = true, value_name = "FILE")]
     pub identity: Option<PathBuf>,
     /// The project file [default: fbvault.toml in this folder or the nearest parent]
     #[arg(long, global = true, value_name = "FILE")]
@@ -90,13 +78,18 @@ impl Ctx {
     /// Builds the context from the global flags.
     pub fn new(global: &GlobalArgs) -> Result<Ctx, CliError> {
         let ui = Ui::new(global.json, global.quiet, global.no_color);
-        let non_empty = |p: &Option<PathBuf>| p.clone().filter(|p| !p.as_os_str().is_empty());
+        // Flag, else the variable; a variable set to the empty string counts as unset.
+        let non_empty = |p: &Option<PathBuf>, var: &str| {
+            p.clone()
+                .or_else(|| std::env::var_os(var).map(PathBuf::from))
+                .filter(|p| !p.as_os_str().is_empty())
+        };
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let project = Project::find(global.project_file.as_deref(), &cwd)
             .map_err(|e| CliError::new(e.to_string()))?;
         let paths = settings::resolve(
-            non_empty(&global.vault),
-            non_empty(&global.identity),
+            non_empty(&global.vault, "FBVAULT_DIR"),
+            non_empty(&global.identity, "FBVAULT_IDENTITY"),
             project.as_ref(),
         )
         .map_err(|e| {
@@ -163,7 +156,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
     }
     let mut err = CliError::usage(what.join(" "));
     err.hints = hints;
-    eprintln!("{err}");
+    ui::err_line(&err.to_string());
     ExitCode::from(code::USAGE)
 }
 
@@ -177,7 +170,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("{err}");
+            ui::err_line(&err.to_string());
             ExitCode::from(err.code)
         }
     }

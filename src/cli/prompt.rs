@@ -41,7 +41,7 @@ pub fn secret(question: &str) -> Option<Secret> {
         std::thread::spawn(move || {
             if let Some(sig) = signals.forever().next() {
                 let _ = termios::tcsetattr(&tty, OptionalActions::Flush, &saved);
-                eprintln!();
+                crate::cli::ui::err_line("");
                 std::process::exit(128 + sig);
             }
         })

@@ -23,11 +23,20 @@ impl Ui {
 
     /// Prints a line of data on stdout.
     pub fn out(&self, line: impl AsRef<str>) {
+        self.out_bytes(format!("{}\n", line.as_ref()).as_bytes());
+    }
+
+    /// Writes data to stdout. A closed pipe ends the program quietly (`| head`); any other
+    /// failure (a full disk behind `> .env`) is an error, never a silent success.
+    pub fn out_bytes(&self, bytes: &[u8]) {
         let mut stdout = io::stdout().lock();
-        if let Err(e) = writeln!(stdout, "{}", line.as_ref()).and_then(|()| stdout.flush())
-            && e.kind() == io::ErrorKind::BrokenPipe
-        {
-            std::process::exit(0);
+        match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
+            Err(e) => {
+                err_line(&format!("fbvault: cannot write the output: {e}"));
+                std::process::exit(1);
+            }
         }
     }
 
@@ -39,13 +48,13 @@ impl Ui {
     /// Prints an informational message on stderr, unless `--quiet`.
     pub fn info(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", message.as_ref());
+            err_line(message.as_ref());
         }
     }
 
     /// Prints a warning on stderr, even with `--quiet`.
     pub fn warn(&self, message: impl AsRef<str>) {
-        eprintln!("fbvault: warning: {}", message.as_ref());
+        err_line(&format!("fbvault: warning: {}", message.as_ref()));
     }
 
     /// Colors `text` (an ANSI SGR code like `32` for green) when stdout is a terminal.
@@ -56,6 +65,12 @@ impl Ui {
             text.to_string()
         }
     }
+}
+
+/// Writes a line to stderr; a stderr that cannot be written is not worth a panic.
+pub fn err_line(line: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
 }
 
 /// Lays out rows as left-aligned columns separated by two spaces.

@@ -73,6 +73,22 @@ pub fn apply_renames(
     Ok(out)
 }
 
+/// Rename keys that name none of `injected` nor any variable a built-in provider can
+/// inject: most likely typos (`FB_ACESS_TOKEN`).
+pub fn unknown_renames<'a>(
+    renames: impl IntoIterator<Item = &'a String>,
+    injected: &[EnvVar],
+) -> Vec<String> {
+    renames
+        .into_iter()
+        .filter(|k| {
+            !injected.iter().any(|v| &v.name == *k)
+                && !fbvault_facebook::VARIABLES.contains(&k.as_str())
+        })
+        .cloned()
+        .collect()
+}
+
 /// The command to run, with the variables set and fbvault's key pointers removed.
 pub fn command(argv: &[OsString], vars: &[Var]) -> Command {
     let mut cmd = Command::new(&argv[0]);
@@ -99,6 +115,13 @@ pub struct StartError {
 pub fn start_error(program: &OsString, err: &io::Error) -> StartError {
     let shown = program.to_string_lossy();
     match err.kind() {
+        // ENOENT for a file that exists: its `#!` interpreter is missing.
+        io::ErrorKind::NotFound if std::path::Path::new(program).is_file() => StartError {
+            code: 127,
+            message: format!(
+                "cannot run {shown}: the interpreter named on its #! line was not found"
+            ),
+        },
         io::ErrorKind::NotFound => StartError {
             code: 127,
             message: format!("command not found: {shown}"),

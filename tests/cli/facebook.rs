@@ -529,3 +529,63 @@ fn no_token_or_secret_appears_in_any_output() {
     let revealed = env.ok(&["show", "acme", "--reveal"]).stdout;
     assert!(revealed.contains(DEMO_APP_SECRET));
 }
+
+#[test]
+fn add_no_exchange_keeps_a_given_long_lived_token() {
+    let env = Env::with_profile();
+    let long = env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.graph().clear_log();
+    let o = env.add_with(
+        "kept",
+        DEMO_APP_ID,
+        DEMO_APP_SECRET,
+        Some(&long),
+        &["--no-exchange"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(env.graph().count("/oauth/access_token"), 0);
+    assert!(
+        env.graph().count("/debug_token") >= 1,
+        "its expiry comes from debug_token"
+    );
+    assert_eq!(
+        env.ok(&["show", "kept", "--json", "--reveal"]).json()["tokens"][0]["value"],
+        long.as_str()
+    );
+    assert!(about(
+        time(&user_row_of(&env, "kept")["expires_at"]),
+        Utc::now() + Duration::days(60)
+    ));
+}
+
+#[test]
+fn an_invalid_token_is_never_re_exchanged() {
+    let env = Env::with_profile();
+    let user = env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.graph().invalidate(&user, 460, "password changed");
+    assert_eq!(env.run(&["inspect", "acme", "--token", "user"]).code, 4);
+    env.graph().clear_log();
+    env.run(&["refresh", "acme", "--force"])
+        .fails(4)
+        .stderr_has("invalid")
+        .stderr_has("fbvault login acme");
+    env.run(&["run", "--", "true"]).fails(4);
+    assert_eq!(env.graph().count("/oauth/access_token"), 0);
+}
+
+#[test]
+fn refresh_all_skips_profiles_without_a_token() {
+    let env = Env::with_profile();
+    env.add_with("bare", "1", "s3cret", None, &[]);
+    let o = env.ok(&["refresh", "--all"]);
+    assert!(o.stderr.contains("bare: no token yet"), "{}", o.stderr);
+    env.run(&["refresh", "bare"])
+        .fails(4)
+        .stderr_has("fbvault login bare");
+}

@@ -547,3 +547,35 @@ fn env_prints_what_run_injects_in_three_formats() {
     );
     assert_eq!(dotenv.lines().count(), obj.len());
 }
+
+#[test]
+fn a_rename_that_matches_nothing_is_flagged() {
+    let env = Env::with_profile();
+    std::fs::write(
+        env.dir.path().join("fbvault.toml"),
+        "[env]\nFB_ACESS_TOKEN = \"T\"\nFB_PAGE_ID = \"P\"\n",
+    )
+    .unwrap();
+    let o = env.ok(&["run", "--", "true"]);
+    assert!(
+        o.stderr.contains("`FB_ACESS_TOKEN` matches no variable"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        !o.stderr.contains("FB_PAGE_ID"),
+        "a known variable, just not injected this time: {}",
+        o.stderr
+    );
+}
+
+#[test]
+fn a_script_whose_interpreter_is_missing_says_so() {
+    let env = Env::with_profile();
+    let script = env.dir.path().join("bad.sh");
+    std::fs::write(&script, "#!/nonexistent/interpreter\necho hi\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    env.run(&["run", "--", script.to_str().unwrap()])
+        .fails(127)
+        .stderr_has("interpreter");
+}

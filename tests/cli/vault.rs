@@ -644,3 +644,57 @@ fn concurrent_edits_and_reads_all_succeed() {
     }
     writer.join().unwrap();
 }
+
+#[test]
+fn output_that_cannot_be_written_is_an_error_not_a_success() {
+    let env = offline_profile("acme");
+    for args in [
+        &["completions", "zsh"][..],
+        &["list"],
+        &["show", "acme", "--json"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = env.std_cmd().args(args).stdout(full).output().unwrap();
+        let o = crate::common::Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::new(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        o.fails(1).stderr_has("cannot write the output");
+    }
+}
+
+#[test]
+fn empty_environment_variables_count_as_unset() {
+    let mut env = offline_profile("acme");
+    env.set("FBVAULT_DIR", "");
+    env.set("FBVAULT_IDENTITY", "");
+    env.set("FBVAULT_PROFILE", "");
+    assert!(env.ok(&["list"]).stdout.contains("acme"));
+    let mut env = env;
+    env.set("FBVAULT_PROFILE", "Bad Name");
+    env.run(&["env"]).fails(2).stderr_has("FBVAULT_PROFILE");
+}
+
+#[test]
+fn app_ids_and_graph_versions_are_checked_when_added() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    env.add_with("a", "abc", "s3cret", None, &[])
+        .fails(1)
+        .stderr_has("not a Meta app id");
+    env.add_with(
+        "b",
+        "123",
+        "s3cret",
+        None,
+        &["--graph-version", "v25.0/../x"],
+    )
+    .fails(1)
+    .stderr_has("not a Graph API version");
+    env.add_with("c", "123", "s3cret", None, &["--graph-version", "v23.0"]);
+    assert!(!env.profile_file("a").exists() && !env.profile_file("b").exists());
+}

@@ -82,7 +82,7 @@ impl Client {
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        if !version.starts_with('v') || version[1..].parse::<f64>().is_err() {
+        if !crate::valid_version(version) {
             return Err(ProviderError::new(
                 ErrorKind::BadRequest,
                 format!("`{version}` is not a Graph API version (expected something like v25.0)"),

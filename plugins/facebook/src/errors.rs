@@ -133,7 +133,7 @@ pub fn classify(err: &GraphError, endpoint: Endpoint, usage: &Usage) -> Verdict 
             };
             Verdict::Fail(ProviderError::new(ErrorKind::InvalidGrant, format!("{what} ({})", said())).hint(SECRET_HINT))
         }
-        100 if msg.contains("appsecret_proof") => Verdict::Fail(
+        100 if msg.contains("invalid appsecret_proof") => Verdict::Fail(
             ProviderError::new(
                 ErrorKind::InvalidGrant,
                 format!("Facebook refused the appsecret_proof: the stored app secret does not belong to this app ({})", said()),

@@ -29,6 +29,18 @@ pub use proof::appsecret_proof;
 use api::{App, DebugInfo, time};
 use client::Client;
 
+/// Every variable this provider can inject, under its standard name.
+pub const VARIABLES: &[&str] = &[
+    "FB_ACCESS_TOKEN",
+    "FB_USER_ACCESS_TOKEN",
+    "FB_PAGE_ACCESS_TOKEN",
+    "FB_PAGE_ID",
+    "FB_APP_ID",
+    "FB_APPSECRET_PROOF",
+    "FB_GRAPH_API_VERSION",
+    "FB_APP_SECRET",
+];
+
 /// The Graph API version used when a profile does not pin one.
 pub const DEFAULT_GRAPH_VERSION: &str = "v25.0";
 /// The Graph API host.
@@ -208,6 +220,15 @@ impl FacebookProvider {
     }
 }
 
+/// `vNN.N`: what Graph accepts as a version path segment.
+fn valid_version(v: &str) -> bool {
+    let Some((major, minor)) = v.strip_prefix('v').and_then(|r| r.split_once('.')) else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit());
+    digits(major) && digits(minor)
+}
+
 fn listed(pages: &[Token]) -> String {
     if pages.is_empty() {
         " (it manages none that this token can see)".into()
@@ -301,6 +322,26 @@ impl TokenProvider for FacebookProvider {
         }
     }
 
+    fn validate(&self, profile: &ProfileData) -> Result<(), ProviderError> {
+        let bad = |m: String| Err(ProviderError::new(ErrorKind::BadRequest, m));
+        fbvault_provider::check_required_fields(&self.describe(), profile)?;
+        if let Some(id) = profile
+            .config("app_id")
+            .filter(|id| !id.chars().all(|c| c.is_ascii_digit()))
+        {
+            return bad(format!("`{id}` is not a Meta app id (app ids are digits)"));
+        }
+        if let Some(v) = profile
+            .config("graph_version")
+            .filter(|v| !valid_version(v))
+        {
+            return bad(format!(
+                "`{v}` is not a Graph API version (expected something like {DEFAULT_GRAPH_VERSION})"
+            ));
+        }
+        Ok(())
+    }
+
     fn login(
         &self,
         ctx: &Context,
@@ -347,6 +388,13 @@ impl TokenProvider for FacebookProvider {
         };
         if old.is_expired(ctx.now) {
             return Err(expired(old.expires_at));
+        }
+        if let Some(why) = &old.invalid {
+            return Err(ProviderError::new(
+                ErrorKind::InvalidGrant,
+                format!("the user token is invalid ({why}); an invalid token cannot be exchanged"),
+            )
+            .hint("get a new short-lived user token and run `fbvault login {profile}`"));
         }
         let unchanged = |note: String| TokenSet {
             tokens: profile.tokens.clone(),

@@ -230,7 +230,7 @@ pub enum RefreshNeed {
     Fresh,
     /// A refresh is due (inside the refresh window, and allowed now).
     Due,
-    /// The token expired: only a new login can help.
+    /// The token expired or was declared invalid: only a new login can help.
     Expired,
     /// There is no token to refresh yet: only a login can help.
     Missing,
@@ -255,26 +255,10 @@ pub trait TokenProvider: Send + Sync {
     /// Who the provider is and what it can do.
     fn describe(&self) -> Description;
 
-    /// Checks a profile's config and secrets before they are stored.
+    /// Checks a profile's config and secrets before they are stored. The default checks
+    /// that every required field is there ([`check_required_fields`]).
     fn validate(&self, profile: &ProfileData) -> Result<(), ProviderError> {
-        let description = self.describe();
-        for field in description.fields.iter().filter(|f| f.required) {
-            let present = if field.secret {
-                profile.secret(&field.name).is_some()
-            } else {
-                profile.config(&field.name).is_some()
-            };
-            if !present {
-                return Err(ProviderError::new(
-                    crate::ErrorKind::BadRequest,
-                    format!(
-                        "the {} provider needs `{}` ({})",
-                        description.name, field.name, field.description
-                    ),
-                ));
-            }
-        }
-        Ok(())
+        check_required_fields(&self.describe(), profile)
     }
 
     /// Turns the user's grant into the complete set of tokens to store.
@@ -334,6 +318,30 @@ pub trait TokenProvider: Send + Sync {
     ) -> Result<Vec<EnvVar>, ProviderError>;
 }
 
+/// Fails when a field the description marks required is missing or empty.
+pub fn check_required_fields(
+    description: &Description,
+    profile: &ProfileData,
+) -> Result<(), ProviderError> {
+    for field in description.fields.iter().filter(|f| f.required) {
+        let present = if field.secret {
+            profile.secret(&field.name).is_some()
+        } else {
+            profile.config(&field.name).is_some()
+        };
+        if !present {
+            return Err(ProviderError::new(
+                crate::ErrorKind::BadRequest,
+                format!(
+                    "the {} provider needs `{}` ({})",
+                    description.name, field.name, field.description
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The refresh policy shared by issuers of re-exchangeable long-lived tokens: look at the
 /// first token (the primary one) and call a refresh due when it has a scheduled expiry
 /// inside `window`, has not expired, and was not obtained within the last 24 hours. A token
@@ -346,6 +354,9 @@ pub fn default_refresh_need(
     let Some(token) = profile.tokens.first() else {
         return RefreshNeed::Missing;
     };
+    if token.invalid.is_some() {
+        return RefreshNeed::Expired;
+    }
     let Some(expires_at) = token.expires_at else {
         return RefreshNeed::Fresh;
     };

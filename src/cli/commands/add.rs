@@ -14,6 +14,9 @@ use crate::vault::{Profile, ProfileName};
 /// from --token-stdin, SHORT_TOKEN with --from-env, or a prompt. With both on stdin, the
 /// secret is the first line and the token the second.
 ///
+/// With --no-exchange, a token given is kept as it is (a long-lived or system-user token):
+/// fbvault reads its expiry from Facebook but does not exchange it.
+///
 /// Examples:
 ///   APP_ID=123 APP_SECRET=… SHORT_TOKEN=EAAB… fbvault add acme --from-env
 ///   printf '%s\n%s\n' "$SECRET" "$TOKEN" | fbvault add acme --app-id 123 --app-secret-stdin --token-stdin
@@ -46,8 +49,10 @@ pub struct Args {
     /// Read the short-lived token from standard input
     #[arg(long)]
     token_stdin: bool,
-    /// Store the credentials only: no token, no network
-    #[arg(long, conflicts_with = "token_stdin")]
+    /// Do not exchange: alone, store the credentials only (no network); with a token on
+    /// stdin (or LONG_TOKEN with --from-env), keep that long-lived token as it is and read
+    /// its real expiry from debug_token
+    #[arg(long)]
     no_exchange: bool,
     /// Also inject the app secret as FB_APP_SECRET in `run` and `env`
     #[arg(long)]
@@ -110,7 +115,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     })?;
 
     let token = if args.no_exchange {
-        None
+        let kept = given.token.or_else(|| {
+            args.from_env
+                .then(|| grant::env_secret("LONG_TOKEN"))
+                .flatten()
+        });
+        if kept.is_none() && args.from_env && grant::env_secret("SHORT_TOKEN").is_some() {
+            ctx.ui.warn(
+                "--no-exchange does not use SHORT_TOKEN (a token to keep goes in LONG_TOKEN)",
+            );
+        }
+        kept
     } else {
         grant::token(
             sources,
@@ -118,11 +133,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             Some("Short-lived user token (Enter to skip): "),
         )
     };
-    if args.no_exchange && args.from_env && grant::env_secret("SHORT_TOKEN").is_some() {
-        ctx.ui.warn("--no-exchange: SHORT_TOKEN is ignored");
-    }
     if let Some(token) = token {
-        let set = session.login(provider.as_ref(), &profile, token, true, now)?;
+        let exchange = !args.no_exchange;
+        let set = session.login(provider.as_ref(), &profile, token, exchange, now)?;
         session.show_notes(args.name.as_str(), &set);
         profile.tokens = set.tokens;
     }

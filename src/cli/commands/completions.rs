@@ -14,12 +14,9 @@ pub struct Args {
     shell: clap_complete::Shell,
 }
 
-pub fn run(args: Args) -> Result<u8, CliError> {
-    clap_complete::generate(
-        args.shell,
-        &mut Cli::command(),
-        "fbvault",
-        &mut std::io::stdout(),
-    );
+pub fn run(ui: &crate::cli::Ui, args: Args) -> Result<u8, CliError> {
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "fbvault", &mut script);
+    ui.out_bytes(&script);
     Ok(0)
 }

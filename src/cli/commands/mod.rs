@@ -72,6 +72,6 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
         Command::Recipients(c) => recipients::run(ctx, c),
         Command::Rekey(a) => rekey::run(ctx, a),
         Command::Plugins(c) => plugins::run(ctx, c),
-        Command::Completions(a) => completions::run(a),
+        Command::Completions(a) => completions::run(&ctx.ui, a),
     }
 }

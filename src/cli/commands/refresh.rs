@@ -35,6 +35,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let single = names.len() == 1 && !args.all;
     let mut worst: Option<CliError> = None;
     for name in names {
+        // With --all, a profile that never had a token is not a failure: say so and go on.
+        if !single && session.read(&name).is_ok_and(|p| p.tokens.is_empty()) {
+            ctx.ui.info(format!(
+                "{name}: no token yet (give one with `fbvault login {name}`)"
+            ));
+            continue;
+        }
         match session.refresh(&name, args.force) {
             Ok((profile, true)) => {
                 session.report(format!("{name}: refreshed"), &profile, Utc::now())
@@ -49,7 +56,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             }
             Err(e) if single => return Err(e),
             Err(e) => {
-                eprintln!("{e}");
+                crate::cli::ui::err_line(&e.to_string());
                 if worst.as_ref().is_none_or(|w| e.code > w.code) {
                     worst = Some(e);
                 }

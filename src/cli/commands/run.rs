@@ -15,13 +15,7 @@ use crate::vault::{Profile, ProfileName};
 #[derive(Debug, Clone, clap::Args)]
 pub struct Select {
     /// The profile [default: FBVAULT_PROFILE, then `profile` in fbvault.toml, then the only one]
-    #[arg(
-        short = 'p',
-        long = "profile",
-        value_name = "NAME",
-        env = "FBVAULT_PROFILE",
-        hide_env_values = true
-    )]
+    #[arg(short = 'p', long = "profile", value_name = "NAME")]
     pub profile: Option<ProfileName>,
     /// The page to act as: its token becomes FB_ACCESS_TOKEN (id or name)
     #[arg(long, value_name = "PAGE")]
@@ -64,6 +58,14 @@ pub fn choose(
 ) -> Result<ProfileName, CliError> {
     if let Some(name) = explicit {
         return Ok(name.clone());
+    }
+    if let Some(name) = std::env::var("FBVAULT_PROFILE")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        return name.parse().map_err(|e: crate::vault::InvalidName| {
+            CliError::usage(format!("FBVAULT_PROFILE: {e}"))
+        });
     }
     if let Some(project) = &ctx.project
         && let Some(name) = &project.profile
@@ -162,7 +164,13 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
         .env(&profile.data(), &options)
         .map_err(|e| CliError::provider(e, name.as_str()))?;
     let no_renames = Default::default();
-    let vars = runner::apply_renames(vars, &profile.env, project.map_or(&no_renames, |p| &p.env))
+    let project_env = project.map_or(&no_renames, |p| &p.env);
+    for key in runner::unknown_renames(profile.env.keys().chain(project_env.keys()), &vars) {
+        ctx.ui.warn(format!(
+            "the rename of `{key}` matches no variable (a typo?)"
+        ));
+    }
+    let vars = runner::apply_renames(vars, &profile.env, project_env)
         .map_err(|e| CliError::new(e.to_string()))?;
     warn_about_expiry(ctx, &profile, &vars);
     Ok(vars)
