@@ -71,6 +71,35 @@ pub fn confirm(question: &str) -> Option<bool> {
     Some(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
+/// What a confirmation decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmed {
+    /// Go ahead (`--yes`, or "y" at the prompt).
+    Yes,
+    /// The user said no.
+    No,
+}
+
+/// `--yes`, else a yes/no question on the terminal, else a usage error saying `what` is
+/// refused without confirmation and how to confirm.
+pub fn confirm_or_yes(
+    yes: bool,
+    question: &str,
+    what: &str,
+    how: &str,
+) -> Result<Confirmed, super::CliError> {
+    if yes {
+        return Ok(Confirmed::Yes);
+    }
+    match confirm(question) {
+        Some(true) => Ok(Confirmed::Yes),
+        Some(false) => Ok(Confirmed::No),
+        None => Err(
+            super::CliError::usage(format!("refusing to {what} without confirmation")).hint(how),
+        ),
+    }
+}
+
 /// Reads standard input: one secret per line, `count` of them (the rest is ignored).
 /// Empty input is an error naming `what`.
 pub fn stdin_secrets(count: usize, what: &[&str]) -> io::Result<Vec<Secret>> {

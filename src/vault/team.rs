@@ -21,6 +21,16 @@ pub struct Recipient {
     pub name: Option<String>,
 }
 
+impl std::fmt::Display for Recipient {
+    /// `KEY  NAME` (or just the key).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "{}  {name}", self.key),
+            None => f.write_str(&self.key),
+        }
+    }
+}
+
 impl Recipient {
     /// Whether `needle` names this recipient (by key or by name).
     pub fn matches(&self, needle: &str) -> bool {

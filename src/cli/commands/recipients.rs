@@ -1,7 +1,8 @@
 //! `fbvault recipients list | add | remove`: change who can open the vault. Every change
 //! re-encrypts every file and rotates the team key.
 
-use crate::cli::{CliError, Ctx, prompt};
+use crate::cli::prompt::{self, Confirmed};
+use crate::cli::{CliError, Ctx};
 use crate::vault::{Recipient, normalize_recipient};
 
 /// Who can open the vault.
@@ -49,28 +50,14 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
                 team.generation
             ));
             for r in &team.recipients {
-                ctx.ui.info(format!(
-                    "  {}{}",
-                    r.key,
-                    r.name
-                        .as_deref()
-                        .map(|n| format!("  {n}"))
-                        .unwrap_or_default()
-                ));
+                ctx.ui.info(format!("  {r}"));
             }
-            if !yes {
-                match prompt::confirm(
-                    "Trust this team file and write new profiles to these recipients?",
-                ) {
-                    Some(true) => {}
-                    Some(false) => return Ok(1),
-                    None => {
-                        return Err(CliError::usage(
-                            "refusing to trust a changed team file without confirmation",
-                        )
-                        .hint("check the list above, then pass --yes"));
-                    }
-                }
+            let question = "Trust this team file and write new profiles to these recipients?";
+            let how = "check the list above, then pass --yes";
+            if prompt::confirm_or_yes(yes, question, "trust a changed team file", how)?
+                == Confirmed::No
+            {
+                return Ok(1);
             }
             crate::vault::Pins::new(
                 ctx.paths
@@ -90,15 +77,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
             } else {
                 for r in &team.recipients {
                     let me = session.identity.public_key() == Some(r.key.as_str());
-                    ctx.ui.out(format!(
-                        "{}{}{}",
-                        r.key,
-                        r.name
-                            .as_deref()
-                            .map(|n| format!("  {n}"))
-                            .unwrap_or_default(),
-                        if me { "  (you)" } else { "" }
-                    ));
+                    ctx.ui
+                        .out(format!("{r}{}", if me { "  (you)" } else { "" }));
                 }
             }
             Ok(0)
@@ -140,15 +120,13 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
             let removing_me = gone
                 .iter()
                 .any(|r| session.identity.public_key() == Some(r.key.as_str()));
-            if removing_me && !yes {
-                match prompt::confirm("This removes your own access. Continue?") {
-                    Some(true) => {}
-                    _ => {
-                        return Err(CliError::usage(
-                            "refusing to remove your own access without confirmation",
-                        )
-                        .hint("pass --yes if you mean it"));
-                    }
+            if removing_me {
+                let question = "This removes your own access. Continue?";
+                let what = "remove your own access";
+                if prompt::confirm_or_yes(yes, question, what, "pass --yes if you mean it")?
+                    == Confirmed::No
+                {
+                    return Ok(1);
                 }
             }
             vault.rotate(&session.identity, &team, kept)?;

@@ -1,6 +1,7 @@
 //! `fbvault rm NAME`: delete a profile (asks on a terminal; otherwise needs `--yes`).
 
-use crate::cli::{CliError, Ctx, prompt};
+use crate::cli::prompt::{self, Confirmed};
+use crate::cli::{CliError, Ctx};
 use crate::vault::{ProfileName, VaultError};
 
 /// Delete a profile.
@@ -26,21 +27,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         }
         .into());
     }
-    if !args.yes {
-        match prompt::confirm(&format!("Delete profile {}?", args.name)) {
-            Some(true) => {}
-            Some(false) => {
-                ctx.ui.info("nothing deleted");
-                return Ok(1);
-            }
-            None => {
-                return Err(CliError::usage(format!(
-                    "refusing to delete {} without confirmation",
-                    args.name
-                ))
-                .hint(format!("run `fbvault rm {} --yes`", args.name)));
-            }
-        }
+    let question = format!("Delete profile {}?", args.name);
+    let what = format!("delete {}", args.name);
+    let how = format!("run `fbvault rm {} --yes`", args.name);
+    if prompt::confirm_or_yes(args.yes, &question, &what, &how)? == Confirmed::No {
+        ctx.ui.info("nothing deleted");
+        return Ok(1);
     }
     let _lock = vault.write_lock()?;
     vault.remove_profile(&args.name)?;
