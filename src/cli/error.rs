@@ -65,12 +65,6 @@ impl CliError {
         self
     }
 
-    /// Prefixes the message with context (`cannot refresh acme: …`).
-    pub fn context(mut self, context: impl fmt::Display) -> Self {
-        self.message = format!("{context}: {}", self.message);
-        self
-    }
-
     /// Maps a provider error for `profile`.
     pub fn provider(err: ProviderError, profile: &str) -> Self {
         let code = match err.kind {

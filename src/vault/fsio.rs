@@ -9,7 +9,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::error::{Result, VaultError};
 
@@ -87,7 +87,6 @@ fn sync_dir(dir: &Path) -> Result<()> {
 #[derive(Debug)]
 pub struct Lock {
     _file: File,
-    path: PathBuf,
 }
 
 impl Lock {
@@ -101,10 +100,8 @@ impl Lock {
         Self::take(path, true)
     }
 
+    /// The lock file's folder must exist.
     fn take(path: &Path, exclusive: bool) -> Result<Lock> {
-        if let Some(dir) = path.parent() {
-            create_private_dir(dir)?;
-        }
         let what = || format!("cannot lock {}", path.display());
         let file = OpenOptions::new()
             .create(true)
@@ -119,15 +116,7 @@ impl Lock {
             file.lock_shared()
         }
         .map_err(|e| VaultError::io(what(), e))?;
-        Ok(Lock {
-            _file: file,
-            path: path.to_path_buf(),
-        })
-    }
-
-    /// The lock file.
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Lock { _file: file })
     }
 }
 

@@ -156,11 +156,6 @@ impl Identity {
         })
     }
 
-    /// The identity file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// The public key to hand to teammates (`age1…` or `ssh-ed25519 …`), when known.
     pub fn public_key(&self) -> Option<&str> {
         self.public

@@ -138,6 +138,7 @@ impl Vault {
     /// Takes the lock that serializes refreshes of one profile. Held across network calls;
     /// it does not block readers.
     pub fn profile_lock(&self, name: &ProfileName) -> Result<Lock> {
+        fsio::create_private_dir(&self.root.join(LOCKS_DIR))?;
         Lock::exclusive(&self.root.join(LOCKS_DIR).join(format!("{name}.lock")))
     }
 
@@ -183,8 +184,12 @@ impl Vault {
     /// Decrypts `team.age` without the pin check (for `recipients trust`, which shows it to
     /// a human before pinning it).
     pub fn team_unpinned(&self, identity: &Identity) -> Result<Team> {
-        self.require()?;
-        let bytes = fsio::read(&self.root.join(TEAM_FILE))?;
+        let bytes = std::fs::read(self.root.join(TEAM_FILE)).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => VaultError::NoVault {
+                path: self.root.clone(),
+            },
+            _ => VaultError::io("cannot read team.age", e),
+        })?;
         let plain = identity.decrypt(&bytes, "the vault (team.age)")?;
         let team: Team = serde_json::from_slice(&plain).map_err(|e| VaultError::Damaged {
             what: "the vault (team.age)".into(),
@@ -197,16 +202,6 @@ impl Vault {
             });
         }
         Ok(team)
-    }
-
-    /// Reads `vault.json` (cleartext, informational).
-    pub fn info(&self) -> Result<VaultInfo> {
-        self.require()?;
-        let bytes = fsio::read(&self.root.join(VAULT_JSON))?;
-        serde_json::from_slice(&bytes).map_err(|e| VaultError::Damaged {
-            what: "vault.json".into(),
-            reason: e.to_string(),
-        })
     }
 
     /// The profile names, sorted.

@@ -73,6 +73,9 @@ impl Pins {
     }
 
     fn update(&self, change: impl FnOnce(&mut PinFile)) -> Result<()> {
+        if let Some(dir) = self.path.parent() {
+            fsio::create_private_dir(dir)?;
+        }
         let _lock = Lock::exclusive(&self.path.with_extension("lock"))?;
         let mut file = self.load()?;
         change(&mut file);
