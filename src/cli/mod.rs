@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser};
 
 pub use error::{CliError, code};
-pub use session::Session;
+pub use session::{Refreshed, Session};
 pub use ui::Ui;
 
 use crate::project::Project;

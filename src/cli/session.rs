@@ -9,6 +9,16 @@ use fbvault_provider::{Context, LoginInput, RefreshNeed, Secret, TokenProvider, 
 use super::{CliError, Ctx};
 use crate::vault::{Identity, Profile, ProfileName, Vault, VaultError};
 
+/// What [`Session::refresh`] did.
+pub enum Refreshed {
+    /// New tokens were stored.
+    Stored(Profile),
+    /// Nothing changed: not due, or the issuer gave the same tokens back.
+    Unchanged(Profile),
+    /// The profile has no token yet: only a login can help.
+    NoToken,
+}
+
 /// A profile name and what reading it gave.
 pub type Opened = (ProfileName, Result<Profile, VaultError>);
 
@@ -197,16 +207,18 @@ impl<'a> Session<'a> {
     /// a refresh is due. Concurrent callers wait for the lock and then find the fresh
     /// token, so N simultaneous `run`s cause one exchange. Returns the stored profile and
     /// whether new tokens were stored.
-    pub fn refresh(&self, name: &ProfileName, force: bool) -> Result<(Profile, bool), CliError> {
+    pub fn refresh(&self, name: &ProfileName, force: bool) -> Result<Refreshed, CliError> {
         let _lock = self.vault.profile_lock(name)?;
         let profile = self.read(name)?;
         let provider = self.provider(&profile)?;
         let ctx = Context::now();
         let data = profile.data();
-        // Fresh and not forced: nothing to do. Expired or missing: the provider's refresh
-        // says why only a login can help (without a network call).
-        if !force && provider.refresh_due(&ctx, &data) == RefreshNeed::Fresh {
-            return Ok((profile, false));
+        // Fresh and not forced: nothing to do. No token: nothing to refresh. Expired: the
+        // provider's refresh says why only a login can help (without a network call).
+        match provider.refresh_due(&ctx, &data) {
+            RefreshNeed::Missing => return Ok(Refreshed::NoToken),
+            RefreshNeed::Fresh if !force => return Ok(Refreshed::Unchanged(profile)),
+            _ => {}
         }
         let set = provider
             .refresh(&ctx, &data, force)
@@ -215,10 +227,10 @@ impl<'a> Session<'a> {
             for note in &set.notes {
                 self.ctx.ui.info(format!("{name}: {note}"));
             }
-            return Ok((profile, false));
+            return Ok(Refreshed::Unchanged(profile));
         }
         let stored = self.store_tokens(name, set)?;
         self.vault.clear_refresh_failure(name)?;
-        Ok((stored, true))
+        Ok(Refreshed::Stored(stored))
     }
 }

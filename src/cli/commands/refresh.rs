@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 
-use crate::cli::{CliError, Ctx};
+use crate::cli::{CliError, Ctx, Refreshed, code};
 use crate::vault::ProfileName;
 
 /// Refresh a profile's tokens now (normally `run` does it when they are due).
@@ -35,24 +35,27 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let single = names.len() == 1 && !args.all;
     let mut worst: Option<CliError> = None;
     for name in names {
-        // With --all, a profile that never had a token is not a failure: say so and go on.
-        if !single && session.read(&name).is_ok_and(|p| p.tokens.is_empty()) {
-            ctx.ui.info(format!(
-                "{name}: no token yet (give one with `fbvault login {name}`)"
-            ));
-            continue;
-        }
         match session.refresh(&name, args.force) {
-            Ok((profile, true)) => {
+            Ok(Refreshed::Stored(profile)) => {
                 session.report(format!("{name}: refreshed"), &profile, Utc::now())
             }
-            Ok((profile, false)) => {
+            Ok(Refreshed::Unchanged(profile)) => {
                 let when = profile
                     .primary_token()
                     .map(|t| crate::cli::format::expiry(t.expires_at, Utc::now()))
-                    .unwrap_or_else(|| "has no token".into());
+                    .unwrap_or_default();
                 ctx.ui
                     .info(format!("{name}: nothing to refresh (user token {when})"));
+            }
+            // With --all, a profile that never had a token is not a failure.
+            Ok(Refreshed::NoToken) if !single => ctx.ui.info(format!(
+                "{name}: no token yet (give one with `fbvault login {name}`)"
+            )),
+            Ok(Refreshed::NoToken) => {
+                return Err(
+                    CliError::with_code(code::REFUSED, format!("{name} has no token yet"))
+                        .hint(format!("give it one with `fbvault login {name}`")),
+                );
             }
             Err(e) if single => return Err(e),
             Err(e) => {

@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use chrono::{Duration, Utc};
 use fbvault_provider::{Context, EnvOptions, RefreshNeed};
 
-use crate::cli::{CliError, Ctx, Session};
+use crate::cli::{CliError, Ctx, Refreshed, Session};
 use crate::runner::{self, Var};
 use crate::status::days_until;
 use crate::vault::{Profile, ProfileName};
@@ -135,7 +135,8 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
         ));
     } else if due {
         match session.refresh(&name, false) {
-            Ok((fresh, _)) => profile = fresh,
+            Ok(Refreshed::Stored(fresh) | Refreshed::Unchanged(fresh)) => profile = fresh,
+            Ok(Refreshed::NoToken) => {}
             Err(e) => {
                 let still_valid = profile
                     .primary_token()
