@@ -227,11 +227,7 @@ impl ExternalProvider {
 }
 
 fn plugin_timeout() -> Duration {
-    std::env::var("FBVAULT_PLUGIN_TIMEOUT")
-        .ok()
-        .and_then(|v| v.parse::<f64>().ok())
-        .filter(|s| *s > 0.0 && *s <= 3600.0)
-        .map_or(Duration::from_secs(30), Duration::from_secs_f64)
+    crate::settings::seconds_from_env("FBVAULT_PLUGIN_TIMEOUT", Duration::from_secs(30), 3600.0)
 }
 
 fn search_dirs(paths: &Paths) -> Vec<PathBuf> {

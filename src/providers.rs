@@ -6,7 +6,7 @@ use std::time::Duration;
 use fbvault_facebook::{FacebookProvider, Options};
 use fbvault_provider::TokenProvider;
 
-use crate::settings::Paths;
+use crate::settings::{Paths, seconds_from_env};
 
 /// The built-in providers.
 pub const BUILTIN: &[&str] = &["facebook"];
@@ -35,11 +35,7 @@ pub fn facebook() -> FacebookProvider {
     let graph_url = std::env::var("FBVAULT_GRAPH_URL")
         .ok()
         .filter(|v| !v.is_empty());
-    let timeout = std::env::var("FBVAULT_HTTP_TIMEOUT")
-        .ok()
-        .and_then(|v| v.parse::<f64>().ok())
-        .filter(|s| *s > 0.0 && *s <= 300.0)
-        .map_or(Duration::from_secs(10), Duration::from_secs_f64);
+    let timeout = seconds_from_env("FBVAULT_HTTP_TIMEOUT", Duration::from_secs(10), 300.0);
     FacebookProvider::new(Options {
         graph_url,
         timeout,

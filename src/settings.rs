@@ -3,6 +3,7 @@
 //! platform defaults from `directories`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::project::Project;
 
@@ -17,6 +18,16 @@ pub struct Paths {
     pub plugins: Option<PathBuf>,
     /// This machine's team-key pins (`<data dir>/pins.json`).
     pub pins: Option<PathBuf>,
+}
+
+/// A duration in seconds from the environment variable `var` (fractions allowed), when it
+/// is set to a number in (0, `max_secs`]; otherwise `default`.
+pub fn seconds_from_env(var: &str, default: Duration, max_secs: f64) -> Duration {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| *s > 0.0 && *s <= max_secs)
+        .map_or(default, Duration::from_secs_f64)
 }
 
 /// No home folder to derive defaults from.
