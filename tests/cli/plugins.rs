@@ -95,27 +95,21 @@ fn an_external_provider_logs_in_refreshes_and_feeds_run() {
         "the request follows the schema"
     );
 
-    let o = env.ok(&[
-        "run",
-        "-p",
-        "ig",
-        "--",
-        "sh",
-        "-c",
-        "printf %s \"$DEMO_TOKEN\"",
-    ]);
-    assert_eq!(o.stdout, "demo-token-value-123");
+    let injected = || {
+        env.ok(&[
+            "run",
+            "-p",
+            "ig",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$DEMO_TOKEN\"",
+        ])
+        .stdout
+    };
+    assert_eq!(injected(), "demo-token-value-123");
     env.ok(&["refresh", "ig", "--force"]);
-    let o = env.ok(&[
-        "run",
-        "-p",
-        "ig",
-        "--",
-        "sh",
-        "-c",
-        "printf %s \"$DEMO_TOKEN\"",
-    ]);
-    assert_eq!(o.stdout, "demo-token-value-456");
+    assert_eq!(injected(), "demo-token-value-456");
 }
 
 fn failing(body: &str, code: i32, expect: &str) {

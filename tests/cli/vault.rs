@@ -448,8 +448,9 @@ fn ssh_ed25519_and_rsa_keys_work_as_identities() {
     }
 }
 
-#[test]
-fn a_passphrase_protected_ssh_key_without_a_terminal_fails_clearly() {
+/// A vault made with a plain identity, encrypted to the passphrase-protected SSH key too.
+/// Returns the env, the plain identity, the SSH key and its public key.
+fn passphrase_vault() -> (Env, std::path::PathBuf, std::path::PathBuf, String) {
     let env = Env::new();
     let plain = env.dir.path().join("plain.txt");
     let id = private_copy("ssh_ed25519_passphrase", env.dir.path());
@@ -462,6 +463,12 @@ fn a_passphrase_protected_ssh_key_without_a_terminal_fails_clearly() {
         "--recipient",
         public.trim(),
     ]);
+    (env, plain, id, public)
+}
+
+#[test]
+fn a_passphrase_protected_ssh_key_without_a_terminal_fails_clearly() {
+    let (env, _, id, public) = passphrase_vault();
     // The public half is readable without the passphrase.
     let shown = env
         .ok(&["--identity", id.to_str().unwrap(), "identity", "show"])
@@ -475,18 +482,7 @@ fn a_passphrase_protected_ssh_key_without_a_terminal_fails_clearly() {
 
 #[test]
 fn a_passphrase_protected_ssh_key_asks_on_the_terminal_without_echo() {
-    let env = Env::new();
-    let plain = env.dir.path().join("plain.txt");
-    let id = private_copy("ssh_ed25519_passphrase", env.dir.path());
-    let public =
-        std::fs::read_to_string(crate::common::fixture("ssh_ed25519_passphrase.pub")).unwrap();
-    env.ok(&[
-        "--identity",
-        plain.to_str().unwrap(),
-        "init",
-        "--recipient",
-        public.trim(),
-    ]);
+    let (env, plain, id, _) = passphrase_vault();
     env.add_with(
         "acme",
         "1",
