@@ -234,3 +234,28 @@ fn a_bad_inspector_secret_is_explained_as_credentials() {
     o.fails(4).stderr_has("app id and secret");
     env.assert_no_secret(&o.stderr);
 }
+
+#[test]
+fn redirects_are_not_followed() {
+    // A redirect would carry the request, and its secrets, to another host.
+    let env = Env::with_profile();
+    let elsewhere = fbvault_graph_sandbox::Sandbox::start();
+    for _ in 0..3 {
+        env.graph().fail_next(
+            "/oauth/access_token",
+            Failure::Graph {
+                status: 302,
+                code: 2,
+                subcode: None,
+                message: "moved".into(),
+                transient: true,
+                headers: vec![(
+                    "Location".into(),
+                    format!("{}/v25.0/oauth/access_token", elsewhere.url()),
+                )],
+            },
+        );
+    }
+    env.run(&["refresh", "acme", "--force"]).fails(5);
+    assert!(elsewhere.requests().is_empty(), "the redirect was followed");
+}
