@@ -371,7 +371,18 @@ fn an_invalid_edit_is_refused_and_the_profile_left_as_it_was() {
 }
 
 #[test]
-fn a_hangup_during_edit_removes_the_plaintext_and_saves_nothing() {
+fn signals_during_edit_never_leave_the_plaintext_behind() {
+    // SIGHUP (terminal closed) and SIGTERM stop the edit; SIGINT is the editor's business.
+    for (signal, expect) in [
+        ("HUP", "interrupted"),
+        ("TERM", "interrupted"),
+        ("INT", "unchanged"),
+    ] {
+        edit_receiving(signal, expect);
+    }
+}
+
+fn edit_receiving(signal: &str, expect: &str) {
     let env = offline_profile("acme");
     let log = env.dir.path().join("editor.log");
     let editor = env.dir.path().join("editor.sh");
@@ -393,7 +404,7 @@ fn a_hangup_during_edit_removes_the_plaintext_and_saves_nothing() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let kill = std::process::Command::new("kill")
-        .arg("-HUP")
+        .arg(format!("-{signal}"))
         .arg(child.id().to_string())
         .status()
         .unwrap();
@@ -402,9 +413,10 @@ fn a_hangup_during_edit_removes_the_plaintext_and_saves_nothing() {
     assert_eq!(
         out.status.code(),
         Some(1),
-        "fbvault survived the hangup to clean up"
+        "fbvault survived SIG{signal} to clean up"
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(expect), "SIG{signal}: {stderr}");
     let temp = std::fs::read_to_string(&log).unwrap();
     let temp = std::path::Path::new(temp.trim());
     assert!(
