@@ -19,15 +19,16 @@ pub fn expiry(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     match at {
         None => "never expires".into(),
         Some(a) if a <= now => format!("expired {}", a.format("%Y-%m-%d")),
-        Some(a) => {
-            let days = days_until(now, a);
-            let left = match days {
-                0 => "today".to_string(),
-                1 => "in 1 day".to_string(),
-                d => format!("in {d} days"),
-            };
-            format!("expires {} ({left})", a.format("%Y-%m-%d"))
-        }
+        Some(a) => format!("expires {} ({})", a.format("%Y-%m-%d"), time_left(now, a)),
+    }
+}
+
+/// `today`, `in 1 day`, `in 5 days`.
+pub fn time_left(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    match days_until(now, at) {
+        0 => "today".to_string(),
+        1 => "in 1 day".to_string(),
+        d => format!("in {d} days"),
     }
 }
 

@@ -6,9 +6,10 @@ use std::ffi::OsString;
 use chrono::{Duration, Utc};
 use fbvault_provider::{Context, EnvOptions, RefreshNeed};
 
+use crate::cli::format::time_left;
 use crate::cli::{CliError, Ctx, Refreshed, Session};
 use crate::runner::{self, Var};
-use crate::status::days_until;
+use crate::status::{State, state};
 use crate::vault::{Profile, ProfileName};
 
 /// Which profile and page, shared by `run` and `env`.
@@ -101,13 +102,9 @@ fn warn_about_expiry(ctx: &Ctx, profile: &Profile, vars: &[Var]) {
         }
         return;
     }
-    let days = days_until(now, at);
-    if days < 7 {
-        let when = match days {
-            0 => "today".to_string(),
-            1 => "in 1 day".to_string(),
-            d => format!("in {d} days"),
-        };
+    // The same window as `status`'s default "expiring".
+    if state(user, now, 7) == State::Expiring {
+        let when = time_left(now, at);
         ctx.ui.warn(format!(
             "{name}'s token expires {when}; run `fbvault login {name}`"
         ));
