@@ -327,12 +327,7 @@ fn mask_forwards_signals_and_reports_the_childs_status() {
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         assert_eq!(lines.next().unwrap().unwrap(), "ready");
-        let kill = std::process::Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(child.id().to_string())
-            .status()
-            .unwrap();
-        assert!(kill.success());
+        crate::common::send_signal(child.id(), signal);
         assert_eq!(lines.next().unwrap().unwrap(), format!("got-{signal}"));
         let status = child.wait().unwrap();
         assert_eq!(status.code(), Some(expected), "SIG{signal}");

@@ -403,12 +403,7 @@ fn edit_receiving(signal: &str, expect: &str) {
     while !log.exists() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let kill = std::process::Command::new("kill")
-        .arg(format!("-{signal}"))
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    crate::common::send_signal(child.id(), signal);
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),

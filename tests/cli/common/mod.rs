@@ -275,6 +275,16 @@ impl Out {
     }
 }
 
+/// Sends signal `name` (`TERM`, `HUP`, …) to process `pid` with kill(1).
+pub fn send_signal(pid: u32, name: &str) {
+    let kill = std::process::Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(kill.success(), "kill -{name} {pid}");
+}
+
 /// A fixture file's path.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
