@@ -86,9 +86,11 @@ impl CliError {
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "fbvault: {}", self.message)?;
+        // The message and each hint are one line each, whatever outside text they hold.
+        use super::sanitize::escape;
+        write!(f, "fbvault: {}", escape(&self.message))?;
         for hint in &self.hints {
-            write!(f, "\n  hint: {hint}")?;
+            write!(f, "\n  hint: {}", escape(hint))?;
         }
         Ok(())
     }

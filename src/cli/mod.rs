@@ -6,6 +6,7 @@ pub mod error;
 pub mod format;
 pub mod grant;
 pub mod prompt;
+pub mod sanitize;
 mod session;
 pub mod ui;
 

@@ -1,5 +1,8 @@
 //! [`Ui`]: data on stdout, messages on stderr, in one place. A closed stdout (`fbvault list
-//! | head`) ends the program quietly instead of panicking.
+//! | head`) ends the program quietly instead of panicking, and an unwritable one is exit 1.
+//! Every message on stderr passes through [`sanitize`](super::sanitize), so text from
+//! outside that ends up in a message cannot drive the terminal; JSON on stdout has the
+//! characters serde leaves raw escaped too.
 
 use std::io::{self, IsTerminal, Write};
 
@@ -42,19 +45,21 @@ impl Ui {
 
     /// Prints a value as pretty JSON on stdout.
     pub fn out_json(&self, value: &impl serde::Serialize) {
-        self.out(serde_json::to_string_pretty(value).expect("output serializes"));
+        let json = serde_json::to_string_pretty(value).expect("output serializes");
+        self.out(super::sanitize::escape_json(json));
     }
 
-    /// Prints an informational message on stderr, unless `--quiet`.
+    /// Prints an informational message on stderr, unless `--quiet`: always one line.
     pub fn info(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            err_line(message.as_ref());
+            err_line(&super::sanitize::escape(message.as_ref()));
         }
     }
 
-    /// Prints a warning on stderr, even with `--quiet`.
+    /// Prints a warning on stderr, even with `--quiet`: always one line.
     pub fn warn(&self, message: impl AsRef<str>) {
-        err_line(&format!("fbvault: warning: {}", message.as_ref()));
+        let message = super::sanitize::escape(message.as_ref());
+        err_line(&format!("fbvault: warning: {message}"));
     }
 
     /// Colors `text` (an ANSI SGR code like `32` for green) when stdout is a terminal.
@@ -67,8 +72,10 @@ impl Ui {
     }
 }
 
-/// Writes a line to stderr; a stderr that cannot be written is not worth a panic.
+/// Writes a line to stderr, control characters escaped (line breaks kept); a stderr that
+/// cannot be written is not worth a panic.
 pub fn err_line(line: &str) {
+    let line = super::sanitize::escape_lines(line);
     let mut stderr = io::stderr().lock();
     let _ = writeln!(stderr, "{line}");
 }

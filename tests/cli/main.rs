@@ -6,6 +6,7 @@ mod common;
 
 mod facebook;
 mod facebook_errors;
+mod hardening;
 mod plugins;
 mod recipients;
 mod run;

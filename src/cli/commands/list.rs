@@ -3,6 +3,7 @@
 use chrono::Utc;
 
 use crate::cli::format::when;
+use crate::cli::sanitize::escape;
 use crate::cli::ui::table;
 use crate::cli::{CliError, Ctx};
 use crate::status::row;
@@ -38,7 +39,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             .map(|r| {
                 vec![
                     r.profile.clone(),
-                    r.provider.clone(),
+                    escape(&r.provider).into_owned(),
                     r.kind.clone().unwrap_or_else(|| "-".into()),
                     if r.kind.is_some() {
                         when(r.expires_at)

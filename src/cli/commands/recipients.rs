@@ -77,6 +77,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
             } else {
                 for r in &team.recipients {
                     let me = session.identity.public_key() == Some(r.key.as_str());
+                    let r = crate::cli::sanitize::escape(&r.to_string()).into_owned();
                     ctx.ui
                         .out(format!("{r}{}", if me { "  (you)" } else { "" }));
                 }

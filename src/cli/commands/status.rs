@@ -72,7 +72,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
                 };
                 vec![
                     r.profile.clone(),
-                    token,
+                    // Token and page names come from outside.
+                    crate::cli::sanitize::escape(&token).into_owned(),
                     r.kind.clone().unwrap_or_else(|| "-".into()),
                     if r.token.is_some() {
                         when(r.expires_at)
