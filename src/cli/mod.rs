@@ -113,6 +113,9 @@ impl Ctx {
         let ask = |q: &str| {
             prompt::secret(q).map(|s| age::secrecy::SecretString::from(s.expose().to_string()))
         };
+        if let Some(warning) = crate::hardening::unprotected_identity(&self.paths.identity) {
+            self.ui.warn(warning);
+        }
         Ok(crate::vault::Identity::load(&self.paths.identity, &ask)?)
     }
 
@@ -163,6 +166,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
 
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn main() -> ExitCode {
+    crate::hardening::no_core_dumps();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),

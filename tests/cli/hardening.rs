@@ -89,3 +89,93 @@ fn a_plugin_message_with_escapes_is_shown_escaped() {
         .stderr_has("no\\u{1b}[2K\\u{d}\\u{a}fbvault: hint: ok\\u{202e}");
     no_raw_controls("stderr", &o.stderr);
 }
+
+/// A field of `/proc/PID/FILE` (`Max core file size`, `Uid`, …), waiting for the process
+/// to have become fbvault's running command.
+fn proc_field(pid: u32, file: &str, field: &str) -> String {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/{file}"))
+        .unwrap_or_else(|e| panic!("/proc/{pid}/{file}: {e}"));
+    text.lines()
+        .find(|l| l.starts_with(field))
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/{file}"))
+        .to_string()
+}
+
+/// Gives the test's whole world to `uid` (the vault, HOME, the scratch files).
+fn chown_tree(path: &Path, uid: u32) {
+    std::os::unix::fs::lchown(path, Some(uid), Some(uid)).unwrap();
+    if path.is_dir() && !path.is_symlink() {
+        for e in std::fs::read_dir(path).unwrap().flatten() {
+            chown_tree(&e.path(), uid);
+        }
+    }
+}
+
+#[test]
+fn core_dumps_are_off_while_run_mask_holds_the_secrets() {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::CommandExt;
+    let env = Env::with_profile();
+    let ready = env.dir.path().join("ready");
+    let mut cmd = env.std_cmd();
+    cmd.args(["run", "--mask", "--", "sh", "-c"])
+        .arg(format!("touch {}; sleep 5", ready.display()))
+        .stdout(std::process::Stdio::null());
+    // Not dumpable shows as /proc/PID/* belonging to root instead of the process's user,
+    // so the process must not be root's: as root, run it as another user.
+    let uid = match rustix::process::getuid().as_raw() {
+        0 => {
+            chown_tree(env.dir.path(), 4242);
+            cmd.uid(4242).gid(4242);
+            4242
+        }
+        uid => uid,
+    };
+    let mut child = cmd.spawn().unwrap();
+    let started = Instant::now();
+    while !ready.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the command never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = child.id();
+    let limit = proc_field(pid, "limits", "Max core file size");
+    let soft = limit.split_whitespace().nth(4).unwrap();
+    assert_eq!(soft, "0", "{limit}");
+    let real_uid = proc_field(pid, "status", "Uid:");
+    assert_eq!(
+        real_uid.split_whitespace().nth(1),
+        Some(uid.to_string().as_str()),
+        "{real_uid}"
+    );
+    let owner = std::fs::metadata(format!("/proc/{pid}/mem")).unwrap().uid();
+    assert_eq!(
+        owner, 0,
+        "/proc/{pid}/mem belongs to root: fbvault is not dumpable"
+    );
+    crate::common::send_signal(pid, "TERM");
+    let _ = child.wait();
+}
+
+#[test]
+fn a_group_or_world_readable_identity_is_warned_about() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let quiet = env.ok(&["list"]);
+    assert!(!quiet.stderr.contains("warning"), "{}", quiet.stderr);
+    for mode in [0o644, 0o640, 0o604] {
+        std::fs::set_permissions(env.identity(), std::fs::Permissions::from_mode(mode)).unwrap();
+        let o = env.ok(&["list"]);
+        let warnings: Vec<&str> = o.stderr.lines().filter(|l| l.contains("warning")).collect();
+        assert_eq!(warnings.len(), 1, "{mode:o}: {}", o.stderr);
+        assert!(
+            warnings[0].contains("can be read by other users")
+                && warnings[0].contains(&format!("{mode:04o}"))
+                && warnings[0].contains("chmod 600"),
+            "{}",
+            warnings[0]
+        );
+    }
+}
