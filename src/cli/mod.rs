@@ -135,7 +135,12 @@ fn usage_error(e: clap::Error) -> ExitCode {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        let _ = e.print();
+        if let Err(err) = e.print()
+            && err.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            ui::err_line(&format!("fbvault: cannot write the output: {err}"));
+            return ExitCode::from(code::ERROR);
+        }
         return ExitCode::from(
             if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                 code::USAGE

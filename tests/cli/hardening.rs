@@ -179,3 +179,29 @@ fn a_group_or_world_readable_identity_is_warned_about() {
         );
     }
 }
+
+#[test]
+fn unwritable_output_is_an_error_with_mask_help_and_version_too() {
+    let env = Env::with_profile();
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    for args in [
+        &["run", "--mask", "--", "echo", "hello"][..],
+        &["--help"],
+        &["--version"],
+    ] {
+        let mut cmd = env.std_cmd();
+        cmd.args(args).stdout(full());
+        let o = cmd.output().unwrap();
+        let o = crate::common::Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::new(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        };
+        o.fails(1).stderr_has("cannot write");
+    }
+}
