@@ -2,6 +2,7 @@
 //! [`Ctx`] every command receives, and the mapping of results to exit codes.
 
 pub mod commands;
+pub mod editor;
 pub mod error;
 pub mod format;
 pub mod grant;
@@ -172,10 +173,18 @@ fn usage_error(e: clap::Error) -> ExitCode {
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn main() -> ExitCode {
     crate::hardening::no_core_dumps();
+    if let Some(code) = editor::guard_main() {
+        return code;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
+    // Off the hot path of `run` and `env`, and not worth doing for `completions`.
+    use commands::Command as C;
+    if !matches!(cli.command, C::Run(_) | C::Env(_) | C::Completions(_)) {
+        editor::clean_leftovers();
+    }
     let result = Ctx::new(&cli.global).and_then(|ctx| commands::run(&ctx, cli.command));
     match result {
         Ok(code) => ExitCode::from(code),

@@ -205,3 +205,115 @@ fn unwritable_output_is_an_error_with_mask_help_and_version_too() {
         o.fails(1).stderr_has("cannot write");
     }
 }
+
+/// A vault with an offline profile `acme`, and a private `XDG_RUNTIME_DIR` for `edit`.
+fn offline_with_runtime() -> (Env, PathBuf) {
+    let mut env = Env::new();
+    env.ok(&["init"]);
+    let o = env.add_with("acme", DEMO_APP_ID, DEMO_APP_SECRET, None, &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let runtime = env.dir.path().join("run");
+    std::fs::create_dir(&runtime).unwrap();
+    std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+    env.set("XDG_RUNTIME_DIR", runtime.to_str().unwrap());
+    (env, runtime)
+}
+
+/// Starts `edit acme` with an editor that logs its pid and file, then sleeps; returns the
+/// fbvault process with the plaintext file, and the editor's pid.
+fn start_sleeping_edit(env: &Env) -> ((std::process::Child, PathBuf), String) {
+    let log = env.dir.path().join("editor.log");
+    let editor = env.dir.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\necho \"$$ $1\" > {log}.tmp; mv {log}.tmp {log}\nexec sleep 30\n",
+            log = log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let child = env
+        .std_cmd()
+        .env("EDITOR", &editor)
+        .args(["edit", "acme"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !log.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the editor never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let logged = std::fs::read_to_string(&log).unwrap();
+    let (pid, file) = logged.trim().split_once(' ').unwrap();
+    ((child, PathBuf::from(file)), pid.to_string())
+}
+
+#[test]
+fn a_killed_edit_takes_its_editor_along_and_the_next_command_removes_the_plaintext() {
+    let (env, runtime) = offline_with_runtime();
+    let ((mut child, file), editor_pid) = start_sleeping_edit(&env);
+    let folder = file.parent().unwrap().to_path_buf();
+    assert!(folder.starts_with(&runtime) && file.exists());
+    crate::common::send_signal(child.id(), "KILL");
+    let _ = child.wait();
+    assert!(
+        gone(&PathBuf::from(format!("/proc/{editor_pid}"))),
+        "the editor died with fbvault"
+    );
+    assert!(folder.exists(), "SIGKILL leaves the folder behind");
+    env.ok(&["list"]);
+    assert!(!folder.exists(), "the next command removed the plaintext");
+}
+
+/// Whether a path disappears within a few seconds (a killed process is reaped quickly).
+fn gone(path: &Path) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(5) {
+        // A zombie still has /proc/PID; its state is Z.
+        let zombie = std::fs::read_to_string(path.join("stat"))
+            .is_ok_and(|s| s.rsplit_once(") ").is_some_and(|(_, r)| r.starts_with('Z')));
+        if !path.exists() || zombie {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn only_the_folders_of_dead_edits_are_cleaned_up() {
+    let (env, runtime) = offline_with_runtime();
+    let (live, _editor) = start_sleeping_edit(&env);
+    // A folder named for this test process: alive, but not fbvault (a pid reused since).
+    let reused = runtime.join(format!("fbvault-edit-{}-abcdef", std::process::id()));
+    std::fs::create_dir(&reused).unwrap();
+    let other = runtime.join("unrelated-folder");
+    std::fs::create_dir(&other).unwrap();
+    env.ok(&["list"]);
+    assert!(
+        !reused.exists(),
+        "a folder whose pid is no fbvault is a leftover"
+    );
+    assert!(other.exists(), "other folders are left alone");
+    assert!(live.1.exists(), "a running edit keeps its file");
+    let mut live_child = live.0;
+    crate::common::send_signal(live_child.id(), "TERM");
+    let _ = live_child.wait();
+}
+
+#[test]
+fn edit_without_an_editor_or_a_terminal_refuses_instead_of_starting_vi() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let o = env.add_with("acme", DEMO_APP_ID, DEMO_APP_SECRET, None, &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let started = Instant::now();
+    let o = env.run(&["edit", "acme"]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    o.fails(1).stderr_has("no editor").stderr_has("EDITOR");
+}
