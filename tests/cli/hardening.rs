@@ -90,6 +90,40 @@ fn a_plugin_message_with_escapes_is_shown_escaped() {
     no_raw_controls("stderr", &o.stderr);
 }
 
+#[test]
+fn a_planted_recipient_name_is_shown_escaped_by_trust_and_list() {
+    let env = Env::new();
+    let me = env.ok(&["init"]).stdout.trim().to_string();
+    let mallory = std::fs::read_to_string(crate::common::fixture("ssh_ed25519.pub")).unwrap();
+    // The name erases its own line and the one above (the attack of the security review).
+    let forged = fbvault::vault::Team::new(
+        vec![
+            fbvault::vault::Recipient {
+                key: me,
+                name: Some("owner".into()),
+            },
+            fbvault::vault::Recipient {
+                key: mallory.trim().to_string(),
+                name: Some("\r\x1b[2K\x1b[1A".into()),
+            },
+        ],
+        7,
+    );
+    let sealed =
+        fbvault::vault::encrypt(&forged.keys(), &serde_json::to_vec(&forged).unwrap()).unwrap();
+    std::fs::write(env.vault().join("team.age"), sealed).unwrap();
+    let trust = env.ok(&["recipients", "trust", "--yes"]);
+    no_raw_controls("trust", &trust.stderr);
+    assert!(
+        trust.stderr.contains("\\u{d}\\u{1b}[2K\\u{1b}[1A"),
+        "{}",
+        trust.stderr
+    );
+    let list = env.ok(&["recipients", "list"]);
+    no_raw_controls("list", &list.stdout);
+    assert!(list.stdout.contains("ssh-ed25519"), "{}", list.stdout);
+}
+
 /// A field of `/proc/PID/FILE` (`Max core file size`, `Uid`, …), waiting for the process
 /// to have become fbvault's running command.
 fn proc_field(pid: u32, file: &str, field: &str) -> String {
@@ -312,8 +346,12 @@ fn edit_without_an_editor_or_a_terminal_refuses_instead_of_starting_vi() {
     env.ok(&["init"]);
     let o = env.add_with("acme", DEMO_APP_ID, DEMO_APP_SECRET, None, &[]);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    let started = Instant::now();
-    let o = env.run(&["edit", "acme"]);
-    assert!(started.elapsed() < Duration::from_secs(10));
+    // Before the fix this started vi with no terminal, which waits for ever.
+    let o = crate::common::out(
+        env.cmd()
+            .args(["edit", "acme"])
+            .timeout(Duration::from_secs(20))
+            .assert(),
+    );
     o.fails(1).stderr_has("no editor").stderr_has("EDITOR");
 }
