@@ -89,6 +89,26 @@ pub fn apply_renames(
     Ok(out)
 }
 
+/// Checks every rename target of `profile` and `project` without the variables: `run`
+/// calls it before anything can be refreshed or written, and `edit` before saving.
+pub fn check_renames(
+    profile: &BTreeMap<String, EnvRename>,
+    project: &BTreeMap<String, EnvRename>,
+) -> Result<(), BadName> {
+    let sources = [
+        (project, "fbvault.toml [env]"),
+        (profile, "the profile's env"),
+    ];
+    for (renames, from) in sources {
+        for (standard, rename) in renames {
+            for name in rename.names() {
+                check_target(standard, name, from)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn strings(rename: &EnvRename) -> Vec<String> {
     rename.names().into_iter().map(str::to_string).collect()
 }

@@ -664,17 +664,33 @@ fn renames_to_variables_that_loaders_shells_or_interpreters_read_are_refused() {
     assert_eq!(run_with_project_rename(&env, "MY_TOKEN").code, 0);
     std::fs::remove_file(env.dir.path().join("fbvault.toml")).unwrap();
     assert_eq!(before, env.snapshot(), "the vault is unchanged");
-    change_profile(&mut env, |body| {
-        body["env"] = serde_json::json!({"FB_APP_ID": ["FB_APP_ID", "LD_AUDIT"]});
-    });
-    let o = env.run(&["run", "--no-refresh", "--", "sh", "-c", "echo ran"]);
-    o.fails(1)
-        .stderr_has("the profile's env")
-        .stderr_has("`LD_AUDIT`");
-    assert!(o.stdout.is_empty(), "the command did not run");
-    env.run(&["env", "--no-refresh"])
+    // A profile's own renames are checked when `edit` saves them (and again by `run`).
+    editor(
+        &mut env,
+        r#"sed -i 's/"inject_app_secret": false/"inject_app_secret": false, "env": {"FB_APP_ID": ["FB_APP_ID", "LD_AUDIT"]}/' "$1""#,
+    );
+    env.run(&["edit", "acme"])
         .fails(1)
-        .stderr_has("LD_AUDIT");
+        .stderr_has("the profile's env")
+        .stderr_has("`LD_AUDIT`")
+        .stderr_has("unchanged");
+    assert_eq!(before, env.snapshot(), "the vault is unchanged");
+}
+
+#[test]
+fn a_refused_rename_stops_run_before_a_due_refresh_writes_anything() {
+    let env = due_profile();
+    let before = env.snapshot();
+    std::fs::write(
+        env.dir.path().join("fbvault.toml"),
+        "[env]\nFB_ACCESS_TOKEN = \"LD_PRELOAD\"\n",
+    )
+    .unwrap();
+    env.run(&["run", "--", "true"])
+        .fails(1)
+        .stderr_has("LD_PRELOAD");
+    assert_eq!(env.graph().count("/oauth/access_token"), 0, "no refresh");
+    assert_eq!(before, env.snapshot(), "the vault is unchanged");
 }
 
 #[test]

@@ -120,6 +120,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         ))
     })?;
     let profile = Profile::from_body(&args.name, value).map_err(|e| unchanged(e.to_string()))?;
+    crate::runner::check_renames(&profile.env, &Default::default())
+        .map_err(|e| unchanged(e.to_string()))?;
     let provider = session.provider(&profile)?;
     provider
         .validate(&profile.data())
