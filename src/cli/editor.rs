@@ -35,29 +35,34 @@ pub fn folder_prefix() -> String {
     format!("{FOLDER_PREFIX}{}-", std::process::id())
 }
 
-/// The folders a plaintext folder may be made in, best first: memory-backed ones, then the
-/// temp dir.
-fn candidates() -> Vec<PathBuf> {
+/// The memory-backed folders a plaintext folder may be made in, best first.
+fn memory_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::env::var_os("XDG_RUNTIME_DIR")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
         .into_iter()
         .collect();
     dirs.push(PathBuf::from("/dev/shm"));
-    dirs.push(std::env::temp_dir());
-    dirs.dedup();
+    dirs
+}
+
+/// Every folder a plaintext folder may be in: the memory-backed ones, then the temp dir.
+fn candidates() -> Vec<PathBuf> {
+    let mut dirs = memory_dirs();
+    let temp = std::env::temp_dir();
+    if !dirs.contains(&temp) {
+        dirs.push(temp);
+    }
     dirs
 }
 
 /// A folder for plaintext that should not reach a disk: memory-backed when possible.
 /// Returns the folder and whether it is memory-backed.
 pub fn private_tmp_dir() -> (PathBuf, bool) {
-    let dirs = candidates();
-    let memory = &dirs[..dirs.len() - 1];
-    memory
-        .iter()
+    memory_dirs()
+        .into_iter()
         .find(|d| d.is_dir() && tempfile::tempfile_in(d).is_ok())
-        .map_or_else(|| (std::env::temp_dir(), false), |d| (d.clone(), true))
+        .map_or_else(|| (std::env::temp_dir(), false), |d| (d, true))
 }
 
 /// `$VISUAL`, else `$EDITOR`, else `vi` when there is a terminal to run it in; `None`
