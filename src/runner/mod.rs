@@ -17,7 +17,7 @@ use fbvault_provider::{EnvVar, Secret};
 use crate::vault::EnvRename;
 
 /// Variables never passed to the child: they point at key material.
-pub const SCRUBBED: &[&str] = &["FBVAULT_IDENTITY"];
+pub const SCRUBBED: &[&str] = &["FBVAULT_IDENTITY", "FBVAULT_KEY"];
 
 /// A variable ready for the child.
 #[derive(Debug, Clone, PartialEq)]

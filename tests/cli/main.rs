@@ -10,4 +10,5 @@ mod plugins;
 mod recipients;
 mod run;
 mod schemas;
+mod team;
 mod vault;
