@@ -138,6 +138,28 @@ impl Ctx {
         }
     }
 
+    /// Adds to an exit-3 error the identity it was tried with (its file or `FBVAULT_KEY`,
+    /// and its public key) when the message does not say already.
+    fn name_identity(&self, mut err: CliError) -> CliError {
+        if err.code != code::LOCKED || err.message.contains("identity") {
+            return err;
+        }
+        let public = commands::identity::configured_public_key(self)
+            .ok()
+            .flatten();
+        let source = match &self.paths.identity {
+            IdentityChoice::File(p) => p.display().to_string(),
+            IdentityChoice::KeyVar => "FBVAULT_KEY".into(),
+        };
+        if let Some(public) = public {
+            err.hints.push(format!(
+                "the identity used: {source} (public key {})",
+                crate::vault::shorten_key(&public)
+            ));
+        }
+        err
+    }
+
     /// Opens the vault with the identity.
     pub fn session(&self) -> Result<Session<'_>, CliError> {
         Session::open(self)
@@ -228,7 +250,8 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
-    let result = Ctx::new(&cli.global).and_then(|ctx| commands::run(&ctx, cli.command));
+    let result = Ctx::new(&cli.global)
+        .and_then(|ctx| commands::run(&ctx, cli.command).map_err(|e| ctx.name_identity(e)));
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {

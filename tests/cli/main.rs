@@ -12,3 +12,4 @@ mod run;
 mod schemas;
 mod team;
 mod vault;
+mod vault_attacks;
