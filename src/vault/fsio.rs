@@ -138,6 +138,25 @@ impl Lock {
         Self::take(path, false)
     }
 
+    /// [`Lock::shared`] that never creates the lock file or opens it for writing (for
+    /// `--read-only`, which leaves the vault folder exactly as it is).
+    pub fn shared_read_only(path: &Path) -> Result<Lock> {
+        let nofollow = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+        let file = match OpenOptions::new()
+            .read(true)
+            .custom_flags(nofollow)
+            .open(path)
+        {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Lock { _file: None }),
+            Err(e) => return Err(lock_error(path, e)),
+        };
+        check_lock_file(path, &file)?;
+        file.lock_shared()
+            .map_err(|e| VaultError::io(format!("cannot lock {}", path.display()), e))?;
+        Ok(Lock { _file: Some(file) })
+    }
+
     /// Blocks until an exclusive lock on `path` is held (one writer, no readers).
     pub fn exclusive(path: &Path) -> Result<Lock> {
         Self::take(path, true)

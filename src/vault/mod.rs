@@ -218,7 +218,12 @@ impl Vault {
                 }
                 drop(self.write_lock()?);
             }
-            let lock = Lock::shared(&self.root.join(LOCK_FILE))?;
+            let path = self.root.join(LOCK_FILE);
+            let lock = if self.read_only {
+                Lock::shared_read_only(&path)?
+            } else {
+                Lock::shared(&path)?
+            };
             // A re-encryption may have died between the check and the lock.
             if !self.root.join(COMMIT_MARK).exists() {
                 return Ok(lock);

@@ -691,6 +691,11 @@ fn a_read_only_run_uses_the_stored_token_when_one_is_due() {
         .fails(1)
         .stderr_has("read-only");
     ci.assert_clean("read-only commands");
+    let vault = ci.repo.join("vault");
+    assert!(
+        !vault.join(".fbvault.lock").exists() && !vault.join(".locks").exists(),
+        "read-only creates not even a lock file"
+    );
 }
 
 #[test]
