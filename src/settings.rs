@@ -1,23 +1,47 @@
-//! Where things are: the vault folder, the identity file, the plugin folder. Flags beat
-//! environment variables (clap reads both), which beat `fbvault.toml`, which beats the
-//! platform defaults from `directories`.
+//! Where things are and how fbvault may behave: the vault folder, the identity, the plugin
+//! folder, the pin store, read-only mode and the team fingerprint. Flags beat environment
+//! variables, which beat `fbvault.toml`, which beats the platform defaults from
+//! `directories`.
+//!
+//! The identity is, in this order: `--identity FILE`, `FBVAULT_KEY` (the key's text, for
+//! CI), `FBVAULT_IDENTITY` (a file), then the first that exists of
+//! `<config dir>/identity.txt`, `~/.ssh/id_ed25519` and `~/.ssh/id_rsa` (used, never
+//! written). A path that holds key text instead of a path is refused without echoing it.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::project::Project;
+use crate::vault::{Fingerprint, VaultError, looks_like_key};
 
-/// Resolved locations.
+/// Where the identity comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityChoice {
+    /// A file (which may not exist yet).
+    File(PathBuf),
+    /// The key's text in `FBVAULT_KEY`.
+    KeyVar,
+}
+
+/// Resolved locations and modes.
 #[derive(Debug, Clone)]
 pub struct Paths {
     /// The vault folder.
     pub vault: PathBuf,
-    /// The identity file.
-    pub identity: PathBuf,
+    /// The identity to use.
+    pub identity: IdentityChoice,
+    /// Where a new identity is created (`identity new`, `init`): the file named by
+    /// `--identity`/`FBVAULT_IDENTITY`, else `<config dir>/identity.txt`.
+    pub new_identity: PathBuf,
     /// Where external provider plugins may live (`<config dir>/plugins`).
     pub plugins: Option<PathBuf>,
-    /// This machine's team-key pins (`<data dir>/pins.json`).
+    /// This machine's team-key pins (`FBVAULT_PINS`, else `<data dir>/pins.json`).
     pub pins: Option<PathBuf>,
+    /// `--read-only` or `FBVAULT_READ_ONLY=1`.
+    pub read_only: bool,
+    /// `FBVAULT_TEAM_FINGERPRINT`.
+    pub fingerprint: Option<Fingerprint>,
 }
 
 /// A duration in seconds from the environment variable `var` (fractions allowed), when it
@@ -30,39 +54,116 @@ pub fn seconds_from_env(var: &str, default: Duration, max_secs: f64) -> Duration
         .map_or(default, Duration::from_secs_f64)
 }
 
-/// No home folder to derive defaults from.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot find a home folder for the default {0} location")]
-pub struct NoHome(pub &'static str);
+/// A variable's value, with the empty string counting as unset.
+pub fn env_non_empty(var: &str) -> Option<OsString> {
+    std::env::var_os(var).filter(|v| !v.is_empty())
+}
 
-/// Resolves the locations from flags/environment (already merged by clap), the project
-/// file, and the defaults.
-pub fn resolve(
-    vault_flag: Option<PathBuf>,
-    identity_flag: Option<PathBuf>,
-    project: Option<&Project>,
-) -> Result<Paths, NoHome> {
+/// Whether a boolean variable is on (`1`, `true`, `yes`).
+pub fn env_flag(var: &str) -> bool {
+    env_non_empty(var).is_some_and(|v| {
+        matches!(
+            v.to_string_lossy().trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "on"
+        )
+    })
+}
+
+/// Why the settings cannot be resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// No home folder to derive a default from.
+    #[error("cannot find a home folder for the default {0} location")]
+    NoHome(&'static str),
+    /// A bad identity or fingerprint setting.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+/// The flags that settle locations (already parsed by clap).
+#[derive(Debug, Default, Clone)]
+pub struct Flags {
+    /// `--vault`.
+    pub vault: Option<PathBuf>,
+    /// `--identity`.
+    pub identity: Option<PathBuf>,
+    /// `--read-only`.
+    pub read_only: bool,
+}
+
+fn path_setting(
+    flag: Option<PathBuf>,
+    var: &'static str,
+    what: &'static str,
+) -> Result<Option<PathBuf>, VaultError> {
+    let (value, name) = match flag.filter(|p| !p.as_os_str().is_empty()) {
+        Some(p) => (Some(p), what),
+        None => (env_non_empty(var).map(PathBuf::from), var),
+    };
+    match value {
+        Some(p) if looks_like_key(&p.to_string_lossy()) || p.to_string_lossy().contains('\n') => {
+            Err(VaultError::KeyInPath { var: name })
+        }
+        other => Ok(other),
+    }
+}
+
+/// Resolves the locations from flags, the environment, the project file, and the defaults.
+pub fn resolve(flags: Flags, project: Option<&Project>) -> Result<Paths, SettingsError> {
     let dirs = directories::ProjectDirs::from("", "", "fbvault");
-    let vault = match vault_flag.or_else(|| project.and_then(|p| p.vault.clone())) {
+    let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
+    let vault = match path_setting(flags.vault, "FBVAULT_DIR", "--vault")?
+        .or_else(|| project.and_then(|p| p.vault.clone()))
+    {
         Some(v) => v,
         None => dirs
             .as_ref()
-            .ok_or(NoHome("vault"))?
+            .ok_or(SettingsError::NoHome("vault"))?
             .data_dir()
             .join("vault"),
     };
-    let identity = match identity_flag {
-        Some(i) => i,
-        None => dirs
-            .as_ref()
-            .ok_or(NoHome("identity"))?
-            .config_dir()
-            .join("identity.txt"),
+    let flag_identity = path_setting(flags.identity, "", "--identity")?;
+    let env_identity = path_setting(None, "FBVAULT_IDENTITY", "FBVAULT_IDENTITY")?;
+    let default_identity = dirs.as_ref().map(|d| d.config_dir().join("identity.txt"));
+    let explicit = flag_identity.clone().or(env_identity.clone());
+    let new_identity = match explicit.clone().or(default_identity.clone()) {
+        Some(p) => p,
+        None => return Err(SettingsError::NoHome("identity")),
+    };
+    let identity = if let Some(file) = flag_identity {
+        IdentityChoice::File(file)
+    } else if env_non_empty("FBVAULT_KEY").is_some() {
+        IdentityChoice::KeyVar
+    } else if let Some(file) = env_identity {
+        IdentityChoice::File(file)
+    } else {
+        let ssh = home.iter().flat_map(|h| {
+            [
+                h.join(".ssh").join("id_ed25519"),
+                h.join(".ssh").join("id_rsa"),
+            ]
+        });
+        let found = default_identity
+            .iter()
+            .cloned()
+            .chain(ssh)
+            .find(|p| p.is_file());
+        IdentityChoice::File(found.unwrap_or_else(|| new_identity.clone()))
+    };
+    let pins = env_non_empty("FBVAULT_PINS")
+        .map(PathBuf::from)
+        .or_else(|| dirs.as_ref().map(|d| d.data_dir().join("pins.json")));
+    let fingerprint = match env_non_empty("FBVAULT_TEAM_FINGERPRINT") {
+        Some(v) => Some(v.to_string_lossy().parse::<Fingerprint>()?),
+        None => None,
     };
     Ok(Paths {
         vault,
         identity,
+        new_identity,
         plugins: dirs.as_ref().map(|d| d.config_dir().join("plugins")),
-        pins: dirs.map(|d| d.data_dir().join("pins.json")),
+        pins,
+        read_only: flags.read_only || env_flag("FBVAULT_READ_ONLY"),
+        fingerprint,
     })
 }

@@ -108,27 +108,66 @@ impl From<VaultError> for CliError {
                 "to give a teammate access, run `fbvault recipients add KEY`".into(),
             ]),
             V::NoIdentity { .. } => (code::LOCKED, vec![
-                "run `fbvault init` to create one, or point at yours with --identity FILE or FBVAULT_IDENTITY".into(),
+                "`fbvault identity new` creates one (then send its public key to a member of the vault), or point at yours with --identity FILE, FBVAULT_IDENTITY=FILE or FBVAULT_KEY (the key's text); ~/.ssh/id_ed25519 and ~/.ssh/id_rsa are used when present".into(),
+            ]),
+            V::KeyInPath { .. } => (code::LOCKED, vec![
+                "put the key's text in FBVAULT_KEY instead, or write it to a file only you can read (chmod 600) and point at the file".into(),
             ]),
             V::BadIdentity { .. } => (code::LOCKED, vec![
-                "an identity is an age key file (age-keygen) or an OpenSSH ed25519/RSA private key".into(),
+                "an identity is an age key file (age-keygen, `fbvault identity new`) or an OpenSSH ed25519/RSA private key".into(),
             ]),
             V::PassphraseNeeded { .. } => (code::LOCKED, vec![
                 "run the command in a terminal, or use an identity without a passphrase".into(),
             ]),
             V::WrongPassphrase { .. } => (code::LOCKED, vec!["try again".into()]),
             V::NotARecipient { .. } => (code::LOCKED, vec![
-                "ask a teammate to run `fbvault recipients add <your key>` (`fbvault identity show` prints it)".into(),
+                "send your public key (`fbvault identity show` prints it) to a member: they run `fbvault recipients add KEY` and push; or point at another key with --identity FILE".into(),
+            ]),
+            V::Conflict { profile: Some(name), file } => (code::LOCKED, vec![
+                format!("settle it with `fbvault resolve {name}` (it keeps the later token), or keep one side with `git checkout --ours {file}` (or --theirs) and then `fbvault refresh {name}`"),
+                "the other profiles are not affected".into(),
+            ]),
+            V::Conflict { profile: None, .. } => (code::LOCKED, vec![
+                "two members changed the recipients at the same time: `fbvault resolve` shows both lists and how to settle them".into(),
+            ]),
+            V::TooLarge { .. } => (code::LOCKED, vec![
+                "fbvault did not write it: restore it from version control, or remove it".into(),
+            ]),
+            V::Symlink { .. } => (code::LOCKED, vec![
+                "replace the link with a real folder or file: fbvault never reads or writes through links in a vault".into(),
             ]),
             V::Damaged { what, .. } if what.contains("team.age") => (code::LOCKED, vec![
-                "every profile depends on team.age: restore it from version control (git checkout -- team.age) or from a backup".into(),
+                "every profile depends on team.age: restore it from version control (git checkout HEAD -- team.age) or from a backup".into(),
             ]),
             V::Damaged { .. } | V::Tampered { .. } => (code::LOCKED, vec![
-                "restore the file from version control (git checkout -- FILE) or from a backup; the other profiles are not affected".into(),
+                "restore the file from version control (git checkout HEAD -- FILE) or from a backup; the other profiles are not affected".into(),
+            ]),
+            V::TeamRolledBack { .. } => (code::LOCKED, vec![
+                "this usually follows a git checkout, reset, revert, stash or branch switch that put an older team.age back: `git log -- team.age` shows the newer one; restore it with `git checkout BRANCH-OR-COMMIT -- team.age vault.json` (or switch back to the branch that has it)".into(),
+                "if you threw the newer one away on purpose (an uncommitted recipient change), `fbvault recipients trust` shows who can open this one and asks before trusting it".into(),
+            ]),
+            V::ConcurrentRotation { .. } => (code::LOCKED, vec![
+                "two members changed the recipients at the same time and git kept the other team.age: during a merge, `fbvault resolve` shows both recipient lists and how to settle them".into(),
+                "to keep this one: `fbvault recipients trust` (it shows who can open it and asks), then redo your own recipient change with `fbvault recipients add`".into(),
+            ]),
+            V::TeamReplaced { trusted, .. } if trusted.starts_with("FBVAULT") => (code::LOCKED, vec![
+                "someone who is not a member may have written it; compare with your version control history".into(),
+                "if the team really re-created the vault, update FBVAULT_TEAM_FINGERPRINT to what a member's `fbvault recipients list` prints".into(),
             ]),
             V::TeamReplaced { .. } => (code::LOCKED, vec![
                 "someone who is not a member may have written it to read what you store next; compare with your version control history".into(),
                 "if a teammate really re-created the vault, `fbvault recipients trust` shows who can open it and asks before trusting it".into(),
+            ]),
+            V::ProfileRolledBack { name, .. } => (code::LOCKED, vec![
+                format!("this usually follows a git checkout, reset, revert or stash that put an older profiles/{name}.age back: restore the newer one with git (`git log -- profiles/{name}.age`)"),
+                format!("if you want this older copy, `fbvault resolve {name}` asks before accepting it"),
+            ]),
+            V::BadFingerprint => (code::USAGE, Vec::new()),
+            V::NoPinStore => (code::LOCKED, vec![
+                "set HOME, or FBVAULT_PINS=FILE for where to keep pins, or FBVAULT_TEAM_FINGERPRINT (a member's `fbvault recipients list` prints it) to check team.age without a pin store".into(),
+            ]),
+            V::ReadOnly { .. } => (code::ERROR, vec![
+                "run it where the vault may change, without --read-only and FBVAULT_READ_ONLY".into(),
             ]),
             V::BadRecipient { .. } => (code::USAGE, Vec::new()),
             V::NoProfile { .. } => (code::ERROR, vec!["`fbvault list` shows the profiles".into()]),

@@ -21,7 +21,8 @@ pub use session::{Refreshed, Session};
 pub use ui::Ui;
 
 use crate::project::Project;
-use crate::settings::{self, Paths};
+use crate::settings::{self, IdentityChoice, Paths};
+use crate::vault::{Identity, IdentitySource, Notice, Vault};
 
 /// Keep Facebook/Meta app secrets and access tokens in an age-encrypted vault, keep the
 /// tokens fresh, and hand them to programs as environment variables.
@@ -48,9 +49,14 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub vault: Option<PathBuf>,
     /// The identity (private key) file: an age key file or an OpenSSH private key
-    /// [env: FBVAULT_IDENTITY] [default: <config dir>/fbvault/identity.txt]
+    /// [env: FBVAULT_KEY (the key's text), FBVAULT_IDENTITY (a file)]
+    /// [default: <config dir>/fbvault/identity.txt, else ~/.ssh/id_ed25519, else ~/.ssh/id_rsa]
     #[arg(long, global = true, value_name = "FILE")]
     pub identity: Option<PathBuf>,
+    /// Never change the vault: use the stored tokens, and fail commands that must write
+    /// [env: FBVAULT_READ_ONLY=1]
+    #[arg(long, global = true)]
+    pub read_only: bool,
     /// The project file [default: fbvault.toml in this folder or the nearest parent]
     #[arg(long, global = true, value_name = "FILE")]
     pub project_file: Option<PathBuf>,
@@ -80,50 +86,122 @@ impl Ctx {
     /// Builds the context from the global flags.
     pub fn new(global: &GlobalArgs) -> Result<Ctx, CliError> {
         let ui = Ui::new(global.json, global.quiet, global.no_color);
-        // Flag, else the variable; a variable set to the empty string counts as unset.
-        let non_empty = |p: &Option<PathBuf>, var: &str| {
-            p.clone()
-                .or_else(|| std::env::var_os(var).map(PathBuf::from))
-                .filter(|p| !p.as_os_str().is_empty())
-        };
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let project = Project::find(global.project_file.as_deref(), &cwd)
             .map_err(|e| CliError::new(e.to_string()))?;
-        let paths = settings::resolve(
-            non_empty(&global.vault, "FBVAULT_DIR"),
-            non_empty(&global.identity, "FBVAULT_IDENTITY"),
-            project.as_ref(),
-        )
-        .map_err(|e| {
-            CliError::new(e.to_string()).hint("set HOME, or pass --vault DIR and --identity FILE")
+        let flags = settings::Flags {
+            vault: global.vault.clone(),
+            identity: global.identity.clone(),
+            read_only: global.read_only,
+        };
+        let paths = settings::resolve(flags, project.as_ref()).map_err(|e| match e {
+            settings::SettingsError::Vault(v) => CliError::from(v),
+            other => CliError::new(other.to_string())
+                .hint("set HOME, or pass --vault DIR and --identity FILE"),
         })?;
         Ok(Ctx { ui, project, paths })
     }
 
-    /// The vault (which may not exist yet).
-    pub fn vault(&self) -> crate::vault::Vault {
-        let vault = crate::vault::Vault::new(&self.paths.vault);
-        match &self.paths.pins {
-            Some(pins) => vault.with_pins(crate::vault::Pins::new(pins)),
-            None => vault,
+    /// The vault (which may not exist yet), checked against this machine's pins and
+    /// `FBVAULT_TEAM_FINGERPRINT`, read-only when asked.
+    pub fn vault(&self) -> Vault {
+        self.vault_at(&self.paths.vault)
+    }
+
+    /// The vault in `root`, with the same checks as [`Ctx::vault`].
+    pub fn vault_at(&self, root: &std::path::Path) -> Vault {
+        let mut vault = Vault::new(root)
+            .with_fingerprint(self.paths.fingerprint.clone())
+            .read_only(self.paths.read_only)
+            .with_notify(notices(self.ui.clone()));
+        if let Some(pins) = &self.paths.pins {
+            vault = vault.with_pins(crate::vault::Pins::new(pins));
         }
+        vault
     }
 
     /// Loads the identity, asking for an SSH key's passphrase on the terminal.
-    pub fn identity(&self) -> Result<crate::vault::Identity, CliError> {
+    pub fn identity(&self) -> Result<Identity, CliError> {
         let ask = |q: &str| {
             prompt::secret(q).map(|s| age::secrecy::SecretString::from(s.expose().to_string()))
         };
-        if let Some(warning) = crate::hardening::unprotected_identity(&self.paths.identity) {
-            self.ui.warn(warning);
+        match &self.paths.identity {
+            IdentityChoice::File(path) => {
+                if let Some(warning) = crate::hardening::unprotected_identity(path) {
+                    self.ui.warn(warning);
+                }
+                Ok(Identity::load(path, &ask)?)
+            }
+            IdentityChoice::KeyVar => {
+                let text = zeroize::Zeroizing::new(std::env::var("FBVAULT_KEY").map_err(|_| {
+                    CliError::with_code(code::LOCKED, "FBVAULT_KEY is not valid text")
+                })?);
+                Ok(Identity::from_text(
+                    IdentitySource::Text("FBVAULT_KEY"),
+                    &text,
+                    &ask,
+                )?)
+            }
         }
-        Ok(crate::vault::Identity::load(&self.paths.identity, &ask)?)
+    }
+
+    /// Adds to an exit-3 error the identity it was tried with (its file or `FBVAULT_KEY`,
+    /// and its public key) when the message does not say already.
+    fn name_identity(&self, mut err: CliError) -> CliError {
+        if err.code != code::LOCKED || err.message.contains("identity") {
+            return err;
+        }
+        let public = commands::identity::configured_public_key(self)
+            .ok()
+            .flatten();
+        let source = match &self.paths.identity {
+            IdentityChoice::File(p) => p.display().to_string(),
+            IdentityChoice::KeyVar => "FBVAULT_KEY".into(),
+        };
+        if let Some(public) = public {
+            err.hints.push(format!(
+                "the identity used: {source} (public key {})",
+                crate::vault::shorten_key(&public)
+            ));
+        }
+        err
     }
 
     /// Opens the vault with the identity.
     pub fn session(&self) -> Result<Session<'_>, CliError> {
         Session::open(self)
     }
+}
+
+/// Prints what the vault has to say, each distinct message once.
+fn notices(_ui: Ui) -> impl Fn(Notice) + Send + Sync + 'static {
+    let said = std::sync::Mutex::new(std::collections::HashSet::new());
+    move |notice| {
+        let text = match notice {
+            Notice::Warning(w) => format!("fbvault: warning: {w}"),
+            Notice::FirstTrust { root, team } => first_trust(&root, &team),
+        };
+        if said.lock().expect("notices").insert(text.clone()) {
+            ui::err_line(&text);
+        }
+    }
+}
+
+/// The announcement of a vault trusted for the first time on this machine.
+fn first_trust(root: &std::path::Path, team: &crate::vault::Team) -> String {
+    let mut text = format!(
+        "fbvault: notice: this machine trusts the vault at {} for the first time: team key generation {}, fingerprint {}, {} recipient{}:",
+        root.display(),
+        team.generation,
+        crate::vault::Fingerprint::of(team),
+        team.recipients.len(),
+        if team.recipients.len() == 1 { "" } else { "s" }
+    );
+    for r in &team.recipients {
+        text.push_str(&format!("\n  {r}"));
+    }
+    text.push_str("\n  hint: if you did not expect this list, stop and compare it with a member's `fbvault recipients list`; on CI, set FBVAULT_TEAM_FINGERPRINT");
+    text
 }
 
 /// Prints a clap error in fbvault's shape (`fbvault: what` then hints); help and version
@@ -176,6 +254,14 @@ pub fn main() -> ExitCode {
     if let Some(code) = editor::guard_main() {
         return code;
     }
+    // A private key pasted as an argument (`recipients add "$(cat ~/.ssh/id_ed25519)"`)
+    // must not be echoed back by any error, clap's included.
+    if std::env::args_os().any(|a| crate::vault::looks_like_key(&a.to_string_lossy())) {
+        let err = CliError::usage("an argument holds a private key; it is not shown, and nothing was done")
+            .hint("give the public key instead (`fbvault identity show`, or the .pub file next to an SSH key)");
+        ui::err_line(&err.to_string());
+        return ExitCode::from(code::USAGE);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
@@ -185,7 +271,8 @@ pub fn main() -> ExitCode {
     if !matches!(cli.command, C::Run(_) | C::Env(_) | C::Completions(_)) {
         editor::clean_leftovers();
     }
-    let result = Ctx::new(&cli.global).and_then(|ctx| commands::run(&ctx, cli.command));
+    let result = Ctx::new(&cli.global)
+        .and_then(|ctx| commands::run(&ctx, cli.command).map_err(|e| ctx.name_identity(e)));
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {

@@ -2,32 +2,25 @@
 //! Graph messages) is shown with every character a terminal could act on escaped: C0
 //! controls (newline, carriage return, ESC, …), DEL, C1 controls (U+0080–U+009F, which some
 //! terminals read as ESC sequences) and the bidirectional overrides and isolates
-//! (U+202A–U+202E, U+2066–U+2069) that reorder what the eye sees. Each becomes `\u{1b}`
-//! (Rust's notation), so a name can neither erase nor repaint a line, nor forge one.
+//! (U+202A–U+202E, U+2066–U+2069) that reorder what the eye sees. Which characters those
+//! are is [`crate::vault::text::is_control`]; each is written the way Rust's
+//! `escape_default` writes it (`\r`, `\n`, `\u{1b}`), so a name can neither erase nor
+//! repaint a line, nor forge one. This module applies that at the command line's edges:
+//! whole messages, message lines, and serialized JSON.
 //!
 //! A backslash is left as it is, so escaping twice changes nothing.
 
 use std::borrow::Cow;
 
-/// Whether a terminal could act on `c`.
-pub fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
+pub use crate::vault::text::is_control as is_unsafe;
 
-/// `text` with every unsafe character written as `\u{…}`; borrowed when there is none.
+/// `text` with every unsafe character escaped; borrowed when there is none.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
-        return Cow::Borrowed(text);
+    if text.chars().any(is_unsafe) {
+        Cow::Owned(crate::vault::text::escape_controls(text))
+    } else {
+        Cow::Borrowed(text)
     }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_unsafe(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// Like [`escape`], but keeps the line breaks of a message that is meant to span lines;
@@ -62,12 +55,12 @@ mod tests {
 
     #[test]
     fn controls_and_bidi_are_escaped() {
-        assert_eq!(escape("a\r\x1b[2K\x1b[1Ab"), "a\\u{d}\\u{1b}[2K\\u{1b}[1Ab");
+        assert_eq!(escape("a\r\x1b[2K\x1b[1Ab"), "a\\r\\u{1b}[2K\\u{1b}[1Ab");
         assert_eq!(
             escape("x\u{7f}\u{9b}\u{202e}\u{2066}y"),
             "x\\u{7f}\\u{9b}\\u{202e}\\u{2066}y"
         );
-        assert_eq!(escape("line\nnext\t"), "line\\u{a}next\\u{9}");
+        assert_eq!(escape("line\nnext\t"), "line\\nnext\\t");
     }
 
     #[test]
@@ -82,7 +75,7 @@ mod tests {
 
     #[test]
     fn lines_keep_their_breaks() {
-        assert_eq!(escape_lines("a\x1b\nb\r"), "a\\u{1b}\nb\\u{d}");
+        assert_eq!(escape_lines("a\x1b\nb\r"), "a\\u{1b}\nb\\r");
     }
 
     #[test]

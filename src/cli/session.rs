@@ -60,7 +60,9 @@ impl<'a> Session<'a> {
             .into());
         }
         let team = self.vault.team(&self.identity)?;
-        Ok(self.vault.read_profile(&self.identity, &team, name)?)
+        let profile = self.vault.read_profile(&self.identity, &team, name)?;
+        self.vault.flush_pins()?;
+        Ok(profile)
     }
 
     /// Reads every profile, in parallel; each result stands alone so one damaged file
@@ -90,6 +92,7 @@ impl<'a> Session<'a> {
                 .flat_map(|h| h.join().expect("a reader thread does not panic"))
                 .collect()
         });
+        self.vault.flush_pins()?;
         Ok(results)
     }
 
@@ -171,22 +174,29 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    /// Re-reads a profile under the exclusive lock, applies `change`, and writes it.
+    /// Re-reads a profile under the exclusive lock, applies `change`, and writes it; when
+    /// `change` changed nothing, nothing is written (the file stays byte-identical).
     pub fn update(
         &self,
         name: &ProfileName,
         change: impl FnOnce(&mut Profile) -> Result<(), CliError>,
     ) -> Result<Profile, CliError> {
-        let _lock = self.vault.write_lock()?;
+        let _lock = self.vault.write_lock_for("storing a change to a profile")?;
         let team = self.vault.team(&self.identity)?;
         let mut profile = self.vault.read_profile(&self.identity, &team, name)?;
+        let before = profile.clone();
         change(&mut profile)?;
+        if profile == before {
+            self.vault.flush_pins()?;
+            return Ok(profile);
+        }
         profile.updated_at = Utc::now();
         self.vault.write_profile(&team, &mut profile)?;
         Ok(profile)
     }
 
-    /// Stores the tokens a provider returned and shows its notes.
+    /// Stores the tokens a provider returned and shows its notes; the same tokens again
+    /// are not written.
     pub fn store_tokens(&self, name: &ProfileName, set: TokenSet) -> Result<Profile, CliError> {
         self.show_notes(name.as_str(), &set);
         self.update(name, |p| {

@@ -27,6 +27,40 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).map_err(|e| VaultError::io(format!("cannot read {}", path.display()), e))
 }
 
+/// Why [`read_capped`] failed.
+#[derive(Debug)]
+pub enum ReadError {
+    /// There is no such file.
+    Missing,
+    /// The file is larger than the cap (its size in bytes).
+    TooLarge(u64),
+    /// Any other failure.
+    Io(io::Error),
+}
+
+/// Reads a whole file of at most `cap` bytes; a larger one is refused from its size,
+/// without reading it (and a file that grows while read is cut at `cap + 1` bytes and
+/// refused too).
+pub fn read_capped(path: &Path, cap: u64) -> std::result::Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let file = File::open(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => ReadError::Missing,
+        _ => ReadError::Io(e),
+    })?;
+    let size = file.metadata().map_err(ReadError::Io)?.len();
+    if size > cap {
+        return Err(ReadError::TooLarge(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > cap {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 /// Writes `bytes` to `path` atomically with mode 0600.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, bytes, |_| Ok(()))
@@ -40,7 +74,7 @@ pub fn write_atomic_with(
     bytes: &[u8],
     before_rename: impl FnOnce(&Path) -> io::Result<()>,
 ) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = folder_of(path);
     let what = || format!("cannot write {}", path.display());
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp-")
@@ -61,7 +95,7 @@ pub fn write_atomic_with(
 /// Removes a file and syncs its folder; a missing file is not an error.
 pub fn remove(path: &Path) -> Result<()> {
     match fs::remove_file(path) {
-        Ok(()) => sync_dir(path.parent().unwrap_or(Path::new("."))),
+        Ok(()) => sync_dir(folder_of(path)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(VaultError::io(
             format!("cannot remove {}", path.display()),
@@ -74,7 +108,14 @@ pub fn remove(path: &Path) -> Result<()> {
 pub fn rename(from: &Path, to: &Path) -> Result<()> {
     fs::rename(from, to)
         .map_err(|e| VaultError::io(format!("cannot rename {}", from.display()), e))?;
-    sync_dir(to.parent().unwrap_or(Path::new(".")))
+    sync_dir(folder_of(to))
+}
+
+/// The folder of `path` (`.` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
@@ -86,13 +127,34 @@ fn sync_dir(dir: &Path) -> Result<()> {
 /// A held lock; released when dropped.
 #[derive(Debug)]
 pub struct Lock {
-    _file: File,
+    _file: Option<File>,
 }
 
 impl Lock {
-    /// Blocks until a shared lock on `path` is held (many readers at once).
+    /// Blocks until a shared lock on `path` is held (many readers at once). In a folder
+    /// nobody can write (a read-only mount), the lock file is opened read-only, or skipped
+    /// when it cannot even be created: no writer can change such a folder either.
     pub fn shared(path: &Path) -> Result<Lock> {
         Self::take(path, false)
+    }
+
+    /// [`Lock::shared`] that never creates the lock file or opens it for writing (for
+    /// `--read-only`, which leaves the vault folder exactly as it is).
+    pub fn shared_read_only(path: &Path) -> Result<Lock> {
+        let nofollow = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+        let file = match OpenOptions::new()
+            .read(true)
+            .custom_flags(nofollow)
+            .open(path)
+        {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Lock { _file: None }),
+            Err(e) => return Err(lock_error(path, e)),
+        };
+        check_lock_file(path, &file)?;
+        file.lock_shared()
+            .map_err(|e| VaultError::io(format!("cannot lock {}", path.display()), e))?;
+        Ok(Lock { _file: Some(file) })
     }
 
     /// Blocks until an exclusive lock on `path` is held (one writer, no readers).
@@ -100,23 +162,103 @@ impl Lock {
         Self::take(path, true)
     }
 
-    /// The lock file's folder must exist.
+    /// The lock file's folder must exist. The lock file is never followed through a
+    /// symbolic link and must be a regular file of this user's: a committed
+    /// `.fbvault.lock -> /etc/nologin` creates nothing anywhere.
     fn take(path: &Path, exclusive: bool) -> Result<Lock> {
         let what = || format!("cannot lock {}", path.display());
-        let file = OpenOptions::new()
+        let nofollow = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+        let opened = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .mode(0o600)
-            .open(path)
-            .map_err(|e| VaultError::io(what(), e))?;
+            .custom_flags(nofollow)
+            .open(path);
+        let file = match opened {
+            Ok(file) => file,
+            Err(e) if !exclusive && read_only_error(&e) => {
+                match OpenOptions::new()
+                    .read(true)
+                    .custom_flags(nofollow)
+                    .open(path)
+                {
+                    Ok(file) => file,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                        return Ok(Lock { _file: None });
+                    }
+                    Err(e) => return Err(lock_error(path, e)),
+                }
+            }
+            Err(e) => return Err(lock_error(path, e)),
+        };
+        check_lock_file(path, &file)?;
         if exclusive {
             file.lock()
         } else {
             file.lock_shared()
         }
         .map_err(|e| VaultError::io(what(), e))?;
-        Ok(Lock { _file: file })
+        Ok(Lock { _file: Some(file) })
+    }
+}
+
+fn read_only_error(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(30) // EROFS
+}
+
+fn lock_error(path: &Path, e: io::Error) -> VaultError {
+    // ELOOP: O_NOFOLLOW met a symbolic link.
+    if e.raw_os_error() == Some(40) {
+        return VaultError::Symlink {
+            file: path.display().to_string(),
+        };
+    }
+    VaultError::io(format!("cannot lock {}", path.display()), e)
+}
+
+fn check_lock_file(path: &Path, file: &File) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = file
+        .metadata()
+        .map_err(|e| VaultError::io(format!("cannot lock {}", path.display()), e))?;
+    if !meta.is_file() {
+        return Err(VaultError::Refused(format!(
+            "{} is not a regular file; remove it (it is fbvault's lock file)",
+            path.display()
+        )));
+    }
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me && me != 0 {
+        return Err(VaultError::Refused(format!(
+            "{} belongs to another user; remove it (it is fbvault's lock file)",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Why a folder (or file) is unsafe to trust: `Some("is writable by …")` when others than
+/// its owner may write to it.
+pub fn loose_folder(path: &Path) -> Option<&'static str> {
+    let mode = fs::metadata(path).ok()?.permissions().mode();
+    if mode & 0o002 != 0 {
+        Some("is writable by every user")
+    } else if mode & 0o020 != 0 {
+        Some("is writable by its group")
+    } else {
+        None
+    }
+}
+
+/// Refuses `path` when it is a symbolic link (`name` names it in the error); a missing
+/// entry is fine.
+pub fn refuse_symlink(path: &Path, name: &str) -> Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(VaultError::Symlink {
+            file: name.to_string(),
+        }),
+        _ => Ok(()),
     }
 }
 

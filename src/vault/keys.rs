@@ -22,9 +22,27 @@ use super::fsio;
 /// Asks the user for a passphrase (`None` when there is no terminal).
 pub type PassphrasePrompt<'a> = &'a dyn Fn(&str) -> Option<SecretString>;
 
+/// Where an identity came from: a file, or key text in a variable (`FBVAULT_KEY`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentitySource {
+    /// A key file.
+    File(PathBuf),
+    /// The key's text, from the named environment variable.
+    Text(&'static str),
+}
+
+impl std::fmt::Display for IdentitySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IdentitySource::File(p) => write!(f, "{}", p.display()),
+            IdentitySource::Text(var) => f.write_str(var),
+        }
+    }
+}
+
 /// A loaded identity: the keys that decrypt, and the public key to share.
 pub struct Identity {
-    path: PathBuf,
+    source: IdentitySource,
     keys: Vec<Box<dyn age::Identity + Send + Sync>>,
     /// The public key: known at load for SSH keys, derived on first use for age keys (a
     /// scalar multiplication `run` does not need).
@@ -35,28 +53,44 @@ pub struct Identity {
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Identity")
-            .field("path", &self.path)
+            .field("source", &self.source)
             .field("public", &self.public)
             .finish_non_exhaustive()
     }
+}
+
+/// Whether `text` looks like private key material (so that it is never echoed).
+pub fn looks_like_key(text: &str) -> bool {
+    text.contains("AGE-SECRET-KEY-") || text.contains("PRIVATE KEY")
 }
 
 impl Identity {
     /// Loads the identity at `path`. `prompt` is asked for an SSH key's passphrase.
     pub fn load(path: &Path, prompt: PassphrasePrompt<'_>) -> Result<Identity> {
         let bytes = read_identity(path)?;
-        let text = as_text(path, &bytes)?;
+        let source = IdentitySource::File(path.to_path_buf());
+        let text = as_text(&source, &bytes)?;
+        Self::from_text(source, text, prompt)
+    }
+
+    /// Loads an identity from its text (an age key file's content or an OpenSSH private
+    /// key). Errors name `source`, never a byte of the text.
+    pub fn from_text(
+        source: IdentitySource,
+        text: &str,
+        prompt: PassphrasePrompt<'_>,
+    ) -> Result<Identity> {
         if text.contains("-----BEGIN ") {
-            Self::load_ssh(path, text, prompt)
+            Self::load_ssh(source, text, prompt)
         } else {
-            Self::load_age(path, text).map_err(|reason| VaultError::BadIdentity {
-                path: path.to_path_buf(),
+            Self::load_age(&source, text).map_err(|reason| VaultError::BadIdentity {
+                identity: source.clone(),
                 reason,
             })
         }
     }
 
-    fn load_age(path: &Path, text: &str) -> std::result::Result<Identity, String> {
+    fn load_age(source: &IdentitySource, text: &str) -> std::result::Result<Identity, String> {
         let mut keys: Vec<Box<dyn age::Identity + Send + Sync>> = Vec::new();
         let mut first = None;
         for line in text.lines().map(str::trim) {
@@ -71,63 +105,85 @@ impl Identity {
             keys.push(Box::new(id));
         }
         if keys.is_empty() {
-            return Err("the file holds no key".into());
+            return Err("it holds no key".into());
         }
         Ok(Identity {
-            path: path.to_path_buf(),
+            source: source.clone(),
             keys,
             public: std::sync::OnceLock::new(),
             first_age_key: first,
         })
     }
 
-    fn load_ssh(path: &Path, text: &str, prompt: PassphrasePrompt<'_>) -> Result<Identity> {
-        let filename = path.display().to_string();
-        let parsed =
-            age::ssh::Identity::from_buffer(BufReader::new(text.as_bytes()), Some(filename))
-                .map_err(|_| VaultError::BadIdentity {
-                    path: path.to_path_buf(),
-                    reason: "not an OpenSSH private key that age can use".into(),
-                })?;
+    fn load_ssh(
+        source: IdentitySource,
+        text: &str,
+        prompt: PassphrasePrompt<'_>,
+    ) -> Result<Identity> {
+        let bad = |reason: &str| VaultError::BadIdentity {
+            identity: source.clone(),
+            reason: reason.into(),
+        };
+        let parsed = age::ssh::Identity::from_buffer(
+            BufReader::new(text.as_bytes()),
+            Some(source.to_string()),
+        )
+        .map_err(|_| bad("not an OpenSSH private key that age can use"))?;
         let key: age::ssh::Identity = match parsed {
             age::ssh::Identity::Unencrypted(_) => parsed,
             age::ssh::Identity::Encrypted(enc) => {
-                let question = format!("Passphrase for {}: ", path.display());
+                let question = format!("Passphrase for {source}: ");
                 let pass = prompt(&question).ok_or_else(|| VaultError::PassphraseNeeded {
-                    path: path.to_path_buf(),
+                    identity: source.clone(),
                 })?;
                 enc.decrypt(pass)
                     .map_err(|_| VaultError::WrongPassphrase {
-                        path: path.to_path_buf(),
+                        identity: source.clone(),
                     })?
                     .into()
             }
             age::ssh::Identity::Unsupported(_) => {
-                return Err(VaultError::BadIdentity {
-                    path: path.to_path_buf(),
-                    reason: "this kind of SSH key is not supported (use ed25519 or RSA)".into(),
-                });
+                return Err(bad(
+                    "this kind of SSH key is not supported (use ed25519 or RSA)",
+                ));
             }
         };
-        let public = ssh_public_key(text).or_else(|| read_pub_file(path));
+        let public = ssh_public_key(text).or_else(|| match &source {
+            IdentitySource::File(path) => read_pub_file(path),
+            IdentitySource::Text(_) => None,
+        });
         Ok(Identity {
-            path: path.to_path_buf(),
+            source,
             keys: vec![Box::new(key)],
             public: public.into(),
             first_age_key: None,
         })
     }
 
+    /// Where this identity came from.
+    pub fn source(&self) -> &IdentitySource {
+        &self.source
+    }
+
     /// The public key of the identity at `path`, without decrypting anything (an SSH key's
     /// public half is stored in clear even when the key has a passphrase).
     pub fn public_key_of(path: &Path) -> Result<Option<String>> {
         let bytes = read_identity(path)?;
-        let text = as_text(path, &bytes)?;
+        let source = IdentitySource::File(path.to_path_buf());
+        let text = as_text(&source, &bytes)?;
+        Self::public_key_of_text(&source, text)
+    }
+
+    /// The public key of an identity's text (see [`Identity::public_key_of`]).
+    pub fn public_key_of_text(source: &IdentitySource, text: &str) -> Result<Option<String>> {
         if text.contains("-----BEGIN ") {
-            Ok(ssh_public_key(text).or_else(|| read_pub_file(path)))
+            Ok(ssh_public_key(text).or_else(|| match source {
+                IdentitySource::File(path) => read_pub_file(path),
+                IdentitySource::Text(_) => None,
+            }))
         } else {
-            let id = Self::load_age(path, text).map_err(|reason| VaultError::BadIdentity {
-                path: path.to_path_buf(),
+            let id = Self::load_age(source, text).map_err(|reason| VaultError::BadIdentity {
+                identity: source.clone(),
                 reason,
             })?;
             Ok(id.public_key().map(str::to_string))
@@ -149,7 +205,7 @@ impl Identity {
         ));
         fsio::write_atomic(path, text.as_bytes())?;
         Ok(Identity {
-            path: path.to_path_buf(),
+            source: IdentitySource::File(path.to_path_buf()),
             keys: vec![Box::new(id)],
             public: Some(public).into(),
             first_age_key: None,
@@ -165,6 +221,14 @@ impl Identity {
                     .map(|k| k.to_public().to_string())
             })
             .as_deref()
+    }
+
+    /// The identity in words for messages: its source and public key (`FILE (age1…)`).
+    pub fn describe(&self) -> String {
+        match self.public_key() {
+            Some(public) => format!("{} (public key {})", self.source, shorten_key(public)),
+            None => self.source.to_string(),
+        }
     }
 
     /// Decrypts an age file (armored or binary). `what` names it in errors.
@@ -185,6 +249,7 @@ impl Identity {
             .map_err(|e| match e {
                 age::DecryptError::NoMatchingKeys => VaultError::NotARecipient {
                     what: what.to_string(),
+                    identity: self.describe(),
                 },
                 other => damaged(&describe_decrypt_error(&other)),
             })?;
@@ -196,21 +261,39 @@ impl Identity {
     }
 }
 
-fn read_identity(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
-    std::fs::read(path).map(Zeroizing::new).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            VaultError::NoIdentity {
-                path: path.to_path_buf(),
-            }
-        } else {
-            VaultError::io(format!("cannot read identity {}", path.display()), e)
-        }
-    })
+/// A public key shortened for messages: `age1abcd…wxyz`, `ssh-ed25519 AAAA…wxyz`.
+pub fn shorten_key(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    if chars.len() <= 28 {
+        return key.to_string();
+    }
+    let head: String = chars[..16].iter().collect();
+    let tail: String = chars[chars.len() - 8..].iter().collect();
+    format!("{head}…{tail}")
 }
 
-fn as_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
+/// The largest identity file read (a 16384-bit RSA key is about 13 KB).
+const MAX_IDENTITY_BYTES: u64 = 64 * 1024;
+
+fn read_identity(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
+    let bytes = fsio::read_capped(path, MAX_IDENTITY_BYTES).map_err(|e| match e {
+        fsio::ReadError::Missing => VaultError::NoIdentity {
+            path: path.to_path_buf(),
+        },
+        fsio::ReadError::TooLarge(_) => VaultError::BadIdentity {
+            identity: IdentitySource::File(path.to_path_buf()),
+            reason: "it is far larger than any key".into(),
+        },
+        fsio::ReadError::Io(e) => {
+            VaultError::io(format!("cannot read identity {}", path.display()), e)
+        }
+    })?;
+    Ok(Zeroizing::new(bytes))
+}
+
+fn as_text<'a>(source: &IdentitySource, bytes: &'a [u8]) -> Result<&'a str> {
     std::str::from_utf8(bytes).map_err(|_| VaultError::BadIdentity {
-        path: path.to_path_buf(),
+        identity: source.clone(),
         reason: "it is not text".into(),
     })
 }
@@ -230,6 +313,12 @@ fn describe_decrypt_error(e: &age::DecryptError) -> String {
 /// Returns the normalized text and its comment.
 pub fn normalize_recipient(value: &str) -> Result<(String, Option<String>)> {
     let value = value.trim();
+    if looks_like_key(value) {
+        return Err(VaultError::BadRecipient {
+            value: "(a private key, not shown)".into(),
+            reason: "that is a private key: give the public key instead (`fbvault identity show`, or the .pub file next to an SSH key)".into(),
+        });
+    }
     let bad = |reason: &str| VaultError::BadRecipient {
         value: value.chars().take(120).collect(),
         reason: reason.to_string(),
@@ -245,12 +334,6 @@ pub fn normalize_recipient(value: &str) -> Result<(String, Option<String>)> {
             .map_err(|_| bad("only ssh-ed25519 and ssh-rsa keys are supported"))?;
         let comment = value.split_whitespace().nth(2).map(str::to_string);
         return Ok((key, comment));
-    }
-    if value.starts_with("AGE-SECRET-KEY-") {
-        return Err(VaultError::BadRecipient {
-            value: "AGE-SECRET-KEY-…".into(),
-            reason: "that is a private key: give the public key (age1…) instead".into(),
-        });
     }
     Err(bad(
         "expected an age1… key or an ssh-ed25519/ssh-rsa public key",

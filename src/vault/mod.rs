@@ -4,8 +4,8 @@
 //! vault.json          cleartext, informational: format, recipients
 //! team.age            age-encrypted to all recipients: the team key and the authoritative recipient list
 //! profiles/NAME.age   one ASCII-armored age file per profile, sealed with the team key
-//! .gitattributes      `*.age diff=fbvault`
-//! .gitignore          the lock files and temporary files below
+//! .gitattributes      `*.age diff=fbvault merge=fbvault` (appended to an existing file)
+//! .gitignore          the lock files and temporary files below (appended likewise)
 //! .fbvault.lock       shared by readers, exclusive for writers
 //! .locks/NAME.lock    held while a profile is refreshed (network calls happen under it)
 //! ```
@@ -15,22 +15,35 @@
 //! checked out. Re-encrypting everything (a recipient change, `rekey`) writes every new
 //! file next to the old one as `*.next`, then a commit mark, then renames: a crash before
 //! the mark leaves the old vault, a crash after it is rolled forward by the next opener.
+//!
+//! Everything in the folder may have been written by anyone who can push to its
+//! repository, so nothing is trusted for being there: `team.age` is checked against this
+//! machine's pins, each profile against its seal and the highest revision this machine
+//! saw of it; files are read with a size cap; git conflict markers are reported as a
+//! conflict; lock files and `profiles/` are never followed through symbolic links; and
+//! machine-local notes (refresh failures) dated in the future are ignored.
 
 mod error;
 pub mod fsio;
 mod keys;
+pub mod merge;
 mod name;
 mod pin;
 mod profile;
 pub mod seal;
 mod team;
+pub mod text;
 
 use std::path::{Path, PathBuf};
 
 pub use error::{Result, VaultError};
-pub use keys::{Identity, PassphrasePrompt, encrypt, normalize_recipient};
+pub use keys::{
+    Identity, IdentitySource, PassphrasePrompt, encrypt, looks_like_key, normalize_recipient,
+    shorten_key,
+};
+pub use merge::{Merged, Side};
 pub use name::{InvalidName, ProfileName};
-pub use pin::Pins;
+pub use pin::{Checked, Fingerprint, Pins, check_fingerprint, key_hash};
 pub use profile::{EnvRename, PROFILE_FORMAT, Profile};
 pub use team::{PastKey, Recipient, Team, VAULT_FORMAT, VaultInfo};
 
@@ -43,14 +56,51 @@ const LOCK_FILE: &str = ".fbvault.lock";
 const LOCKS_DIR: &str = ".locks";
 const COMMIT_MARK: &str = ".rekey-commit";
 const NEXT: &str = "next";
-const GITATTRIBUTES: &str = "*.age diff=fbvault\n";
-const GITIGNORE: &str = "# fbvault's local lock and temporary files\n.fbvault.lock\n.locks/\n.tmp-*\n*.next\n.rekey-commit\n";
+const GITATTRIBUTES: &[&str] = &["*.age diff=fbvault merge=fbvault"];
+const GITIGNORE: &[&str] = &[
+    "# fbvault's local lock and temporary files",
+    ".fbvault.lock",
+    ".locks/",
+    ".tmp-*",
+    "*.next",
+    ".rekey-commit",
+];
+/// The largest vault file read: profiles and `team.age` are a few KB.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Receives what the vault has to tell the user (first trust, a `vault.json` that
+/// disagrees, loose permissions) without the vault printing anything itself.
+#[derive(Clone, Default)]
+pub struct Notify(Option<std::sync::Arc<dyn Fn(Notice) + Send + Sync>>);
+
+impl std::fmt::Debug for Notify {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Notify")
+    }
+}
+
+/// Something worth telling the user.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// The vault was trusted on first use on this machine.
+    FirstTrust {
+        /// The vault folder.
+        root: PathBuf,
+        /// The team trusted.
+        team: Team,
+    },
+    /// A warning, in words.
+    Warning(String),
+}
 
 /// A vault folder.
 #[derive(Debug, Clone)]
 pub struct Vault {
     root: PathBuf,
     pins: Option<Pins>,
+    fingerprint: Option<Fingerprint>,
+    read_only: bool,
+    notify: Notify,
 }
 
 impl Vault {
@@ -59,13 +109,58 @@ impl Vault {
         Vault {
             root: root.into(),
             pins: None,
+            fingerprint: None,
+            read_only: false,
+            notify: Notify::default(),
         }
     }
 
-    /// Checks every `team.age` against this machine's pins (see [`Pins`]).
+    /// Checks every `team.age` against this machine's pins (see [`Pins`]). Without pins
+    /// (and without a fingerprint) `team.age` is refused: the check is never skipped.
     pub fn with_pins(mut self, pins: Pins) -> Vault {
         self.pins = Some(pins);
         self
+    }
+
+    /// Checks every `team.age` against a fingerprint too (`FBVAULT_TEAM_FINGERPRINT`).
+    pub fn with_fingerprint(mut self, fingerprint: Option<Fingerprint>) -> Vault {
+        self.fingerprint = fingerprint;
+        self
+    }
+
+    /// Refuses every write (`--read-only`).
+    pub fn read_only(mut self, read_only: bool) -> Vault {
+        self.read_only = read_only;
+        self
+    }
+
+    /// Whether writes are refused.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Where notices go.
+    pub fn with_notify(mut self, notify: impl Fn(Notice) + Send + Sync + 'static) -> Vault {
+        self.notify = Notify(Some(std::sync::Arc::new(notify)));
+        self
+    }
+
+    fn notice(&self, notice: Notice) {
+        if let Some(f) = &self.notify.0 {
+            f(notice);
+        }
+    }
+
+    fn refuse_read_only(&self, what: &str) -> Result<()> {
+        if self.read_only {
+            return Err(VaultError::ReadOnly { what: what.into() });
+        }
+        Ok(())
+    }
+
+    /// The pin store, if any.
+    pub fn pins(&self) -> Option<&Pins> {
+        self.pins.as_ref()
     }
 
     /// The vault folder.
@@ -95,13 +190,14 @@ impl Vault {
                 path: self.root.clone(),
             });
         }
+        self.refuse_read_only("creating a vault")?;
         fsio::create_private_dir(&self.root.join(PROFILES))?;
         let _lock = Lock::exclusive(&self.root.join(LOCK_FILE))?;
         let team = Team::new(recipients, 1);
         self.write_team(&team, &self.root.join(TEAM_FILE))?;
         self.write_info(&team, &self.root.join(VAULT_JSON))?;
-        fsio::write_atomic(&self.root.join(".gitattributes"), GITATTRIBUTES.as_bytes())?;
-        fsio::write_atomic(&self.root.join(".gitignore"), GITIGNORE.as_bytes())?;
+        append_lines(&self.root.join(".gitattributes"), GITATTRIBUTES)?;
+        append_lines(&self.root.join(".gitignore"), GITIGNORE)?;
         if let Some(pins) = &self.pins {
             pins.record(&self.root, &team)?;
         }
@@ -112,11 +208,22 @@ impl Vault {
     /// first if there is one.
     pub fn read_lock(&self) -> Result<Lock> {
         self.require()?;
+        self.check_layout()?;
         loop {
             if self.root.join(COMMIT_MARK).exists() {
+                if self.read_only {
+                    return Err(VaultError::ReadOnly {
+                        what: "finishing an interrupted re-encryption".into(),
+                    });
+                }
                 drop(self.write_lock()?);
             }
-            let lock = Lock::shared(&self.root.join(LOCK_FILE))?;
+            let path = self.root.join(LOCK_FILE);
+            let lock = if self.read_only {
+                Lock::shared_read_only(&path)?
+            } else {
+                Lock::shared(&path)?
+            };
             // A re-encryption may have died between the check and the lock.
             if !self.root.join(COMMIT_MARK).exists() {
                 return Ok(lock);
@@ -127,7 +234,14 @@ impl Vault {
     /// Takes the vault's exclusive lock (for writing), finishing an interrupted
     /// re-encryption first if there is one.
     pub fn write_lock(&self) -> Result<Lock> {
+        self.write_lock_for("this command")
+    }
+
+    /// [`Vault::write_lock`], naming what would write in the read-only error.
+    pub fn write_lock_for(&self, what: &str) -> Result<Lock> {
         self.require()?;
+        self.refuse_read_only(what)?;
+        self.check_layout()?;
         let lock = Lock::exclusive(&self.root.join(LOCK_FILE))?;
         if self.root.join(COMMIT_MARK).exists() {
             self.roll_forward()?;
@@ -138,8 +252,42 @@ impl Vault {
     /// Takes the lock that serializes refreshes of one profile. Held across network calls;
     /// it does not block readers.
     pub fn profile_lock(&self, name: &ProfileName) -> Result<Lock> {
-        fsio::create_private_dir(&self.root.join(LOCKS_DIR))?;
+        self.refuse_read_only("refreshing a token")?;
+        self.locks_dir()?;
         Lock::exclusive(&self.root.join(LOCKS_DIR).join(format!("{name}.lock")))
+    }
+
+    /// `.locks/`, created when missing and never followed through a symbolic link.
+    fn locks_dir(&self) -> Result<PathBuf> {
+        let dir = self.root.join(LOCKS_DIR);
+        fsio::refuse_symlink(&dir, LOCKS_DIR)?;
+        fsio::create_private_dir(&dir)?;
+        Ok(dir)
+    }
+
+    /// Refuses a vault whose `profiles/` or `.locks/` is a symbolic link (writes and `rm`
+    /// would land outside it), and warns about a folder others may write to.
+    fn check_layout(&self) -> Result<()> {
+        fsio::refuse_symlink(&self.root.join(PROFILES), PROFILES)?;
+        fsio::refuse_symlink(&self.root.join(LOCKS_DIR), LOCKS_DIR)?;
+        if let Some(problem) = fsio::loose_folder(&self.root) {
+            self.notice(Notice::Warning(format!(
+                "the vault folder {} {problem}: anyone who can write there can replace its files (chmod go-w it)",
+                self.root.display()
+            )));
+        }
+        if let Some(pins) = &self.pins {
+            let file = pins.path();
+            for path in [Some(file), file.parent()].into_iter().flatten() {
+                if let Some(problem) = fsio::loose_folder(path) {
+                    self.notice(Notice::Warning(format!(
+                        "{} {problem}: anyone who can write there can reset which team keys this machine trusts (chmod go-w it)",
+                        path.display()
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn failure_mark(&self, name: &ProfileName) -> PathBuf {
@@ -150,21 +298,19 @@ impl Vault {
 
     /// Records, locally (in the git-ignored `.locks/`), that refreshing `name` just failed.
     pub fn note_refresh_failure(&self, name: &ProfileName) -> Result<()> {
-        fsio::create_private_dir(&self.root.join(LOCKS_DIR))?;
+        self.refuse_read_only("noting a failed refresh")?;
+        self.locks_dir()?;
         let now = chrono::Utc::now().to_rfc3339();
         fsio::write_atomic(&self.failure_mark(name), now.as_bytes())
     }
 
-    /// When refreshing `name` last failed, if it did and nothing succeeded since.
+    /// When refreshing `name` last failed, if it did and nothing succeeded since. A note
+    /// dated in the future (planted, or from a clock gone wrong) is ignored.
     pub fn last_refresh_failure(
         &self,
         name: &ProfileName,
     ) -> Option<chrono::DateTime<chrono::Utc>> {
-        std::fs::read_to_string(self.failure_mark(name))
-            .ok()?
-            .trim()
-            .parse()
-            .ok()
+        read_local_note(&self.failure_mark(name))
     }
 
     /// Forgets a recorded refresh failure.
@@ -175,22 +321,83 @@ impl Vault {
     /// Decrypts `team.age` and checks it against this machine's pin.
     pub fn team(&self, identity: &Identity) -> Result<Team> {
         let team = self.team_unpinned(identity)?;
-        if let Some(pins) = &self.pins {
-            pins.check(&self.root, &team)?;
+        if let Some(fp) = &self.fingerprint {
+            pin::check_fingerprint(&team, fp)?;
         }
+        match &self.pins {
+            Some(pins) => {
+                if pins.check(&self.root, &team)? == Checked::FirstUse {
+                    self.notice(Notice::FirstTrust {
+                        root: self.root.clone(),
+                        team: team.clone(),
+                    });
+                }
+            }
+            None if self.fingerprint.is_some() => {}
+            None => return Err(VaultError::NoPinStore),
+        }
+        self.compare_info(&team);
         Ok(team)
+    }
+
+    /// Warns when `vault.json` (what reviewers read) lists other recipients than `team.age`.
+    fn compare_info(&self, team: &Team) {
+        let Ok(bytes) = fsio::read_capped(&self.root.join(VAULT_JSON), MAX_FILE_BYTES) else {
+            return;
+        };
+        let listed = serde_json::from_slice::<VaultInfo>(&bytes)
+            .ok()
+            .map(|info| info.recipients);
+        if listed.as_ref() != Some(&team.recipients) {
+            self.notice(Notice::Warning(
+                "vault.json does not list the recipients team.age holds (team.age is authoritative; `fbvault recipients list` shows them, `fbvault rekey` rewrites vault.json)".into(),
+            ));
+        }
+    }
+
+    /// Reads a vault file with the size cap, reporting conflict markers as a conflict.
+    fn read_vault_file(&self, path: &Path, profile: Option<&ProfileName>) -> Result<Vec<u8>> {
+        let rel = path
+            .strip_prefix(&self.root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let bytes = fsio::read_capped(path, MAX_FILE_BYTES).map_err(|e| match e {
+            fsio::ReadError::Missing => match profile {
+                Some(name) => VaultError::NoProfile {
+                    name: name.to_string(),
+                },
+                None => VaultError::NoVault {
+                    path: self.root.clone(),
+                },
+            },
+            fsio::ReadError::TooLarge(size) => VaultError::TooLarge {
+                file: rel.clone(),
+                size,
+                limit: MAX_FILE_BYTES,
+            },
+            fsio::ReadError::Io(e) => VaultError::io(format!("cannot read {}", path.display()), e),
+        })?;
+        if has_conflict_markers(&bytes) {
+            return Err(VaultError::Conflict {
+                file: rel,
+                profile: profile.map(|p| p.to_string()),
+            });
+        }
+        Ok(bytes)
     }
 
     /// Decrypts `team.age` without the pin check (for `recipients trust`, which shows it to
     /// a human before pinning it).
     pub fn team_unpinned(&self, identity: &Identity) -> Result<Team> {
-        let bytes = std::fs::read(self.root.join(TEAM_FILE)).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => VaultError::NoVault {
-                path: self.root.clone(),
-            },
-            _ => VaultError::io("cannot read team.age", e),
-        })?;
-        let plain = identity.decrypt(&bytes, "the vault (team.age)")?;
+        let bytes = self.read_vault_file(&self.root.join(TEAM_FILE), None)?;
+        self.team_from_bytes(identity, &bytes)
+    }
+
+    /// Decrypts and parses the bytes of a `team.age` (this one, or another version of it
+    /// from git), without the pin check.
+    pub fn team_from_bytes(&self, identity: &Identity, bytes: &[u8]) -> Result<Team> {
+        let plain = identity.decrypt(bytes, "the vault (team.age)")?;
         let team: Team = serde_json::from_slice(&plain).map_err(|e| VaultError::Damaged {
             what: "the vault (team.age)".into(),
             reason: format!("unexpected content: {e}"),
@@ -241,23 +448,58 @@ impl Vault {
         team: &Team,
         name: &ProfileName,
     ) -> Result<Profile> {
-        let path = self.profile_path(name);
-        let bytes = std::fs::read(&path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                VaultError::NoProfile {
-                    name: name.to_string(),
-                }
-            } else {
-                VaultError::io(format!("cannot read {}", path.display()), e)
-            }
-        })?;
+        let bytes = self.read_vault_file(&self.profile_path(name), Some(name))?;
         let plain = identity.decrypt(&bytes, &format!("profile `{name}`"))?;
-        Profile::open(name, &plain, &team.team_key)
+        let profile = Profile::open(name, &plain, &team.team_key)?;
+        if let Some(pins) = &self.pins {
+            pins.check_profile(team, name.as_str(), profile.revision)?;
+        }
+        Ok(profile)
+    }
+
+    /// Records that this machine has seen `revision` of profile `name` (after a resolve
+    /// wrote it).
+    pub fn record_profile_revision(
+        &self,
+        team: &Team,
+        name: &ProfileName,
+        revision: u64,
+    ) -> Result<()> {
+        match &self.pins {
+            Some(pins) => {
+                pins.check_profile(team, name.as_str(), revision)?;
+                pins.flush()
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Accepts the profile file as it is although this machine has seen a newer revision
+    /// (the user chose an older copy): its seal must still verify.
+    pub fn accept_profile_as_is(&self, identity: &Identity, name: &ProfileName) -> Result<()> {
+        let _lock = self.read_lock()?;
+        let team = self.team(identity)?;
+        let bytes = self.read_vault_file(&self.profile_path(name), Some(name))?;
+        let plain = identity.decrypt(&bytes, &format!("profile `{name}`"))?;
+        let profile = Profile::open(name, &plain, &team.team_key)?;
+        if let Some(pins) = &self.pins {
+            pins.set_profile_revision(&team, name.as_str(), profile.revision)?;
+        }
+        Ok(())
+    }
+
+    /// Records the profile revisions read since the last call (one pin-file write).
+    pub fn flush_pins(&self) -> Result<()> {
+        match &self.pins {
+            Some(pins) => pins.flush(),
+            None => Ok(()),
+        }
     }
 
     /// Seals, encrypts and writes a profile. The caller holds [`Vault::write_lock`] and got
     /// `team` under it.
     pub fn write_profile(&self, team: &Team, profile: &mut Profile) -> Result<()> {
+        self.refuse_read_only("writing a profile")?;
         let name: ProfileName =
             profile
                 .name
@@ -268,8 +510,20 @@ impl Vault {
                 })?;
         profile.check(&name)?;
         fsio::create_private_dir(&self.root.join(PROFILES))?;
-        let sealed = self.seal_profile(team, profile)?;
-        fsio::write_atomic(&self.profile_path(&name), &sealed)
+        let sealed = self.seal_profile_next(team, profile)?;
+        fsio::write_atomic(&self.profile_path(&name), &sealed)?;
+        if let Some(pins) = &self.pins {
+            pins.check_profile(team, name.as_str(), profile.revision)?;
+            pins.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the bytes of a sealed, encrypted profile (a merge result) in place of the
+    /// file. The caller holds [`Vault::write_lock`].
+    pub fn write_profile_file(&self, name: &ProfileName, sealed: &[u8]) -> Result<()> {
+        self.refuse_read_only("writing a profile")?;
+        fsio::write_atomic(&self.profile_path(name), sealed)
     }
 
     fn seal_profile(&self, team: &Team, profile: &mut Profile) -> Result<Vec<u8>> {
@@ -277,25 +531,40 @@ impl Vault {
         encrypt(&team.keys(), &profile.to_plaintext())
     }
 
+    /// Counts one more revision, then seals and encrypts (a write of new content).
+    fn seal_profile_next(&self, team: &Team, profile: &mut Profile) -> Result<Vec<u8>> {
+        profile.revision += 1;
+        self.seal_profile(team, profile)
+    }
+
     /// Deletes a profile. The caller holds [`Vault::write_lock`].
-    pub fn remove_profile(&self, name: &ProfileName) -> Result<()> {
+    pub fn remove_profile(&self, team: &Team, name: &ProfileName) -> Result<()> {
+        self.refuse_read_only("removing a profile")?;
         if !self.has_profile(name) {
             return Err(VaultError::NoProfile {
                 name: name.to_string(),
             });
         }
-        fsio::remove(&self.profile_path(name))
+        fsio::remove(&self.profile_path(name))?;
+        match &self.pins {
+            Some(pins) => pins.forget_profile(team, name.as_str()),
+            None => Ok(()),
+        }
     }
 
     /// Re-encrypts every file to `recipients` under a new team key and returns the new
-    /// team. The caller holds [`Vault::write_lock`]. Every profile must open and verify;
-    /// otherwise nothing changes.
+    /// team with the profiles that could not be re-encrypted. The caller holds
+    /// [`Vault::write_lock`]. A profile that does not open or verify (damaged, planted,
+    /// conflicted, rolled back) never blocks the rotation: it is left as it is and
+    /// reported, since its content cannot be trusted anyway. A failure to write stops
+    /// everything with nothing changed.
     pub fn rotate(
         &self,
         identity: &Identity,
         team: &Team,
         recipients: Vec<Recipient>,
-    ) -> Result<Team> {
+    ) -> Result<Rotated> {
+        self.refuse_read_only("re-encrypting the vault")?;
         if recipients.is_empty() {
             return Err(VaultError::Refused(
                 "a vault needs at least one recipient".into(),
@@ -303,14 +572,18 @@ impl Vault {
         }
         self.remove_next_files()?;
         let next = team.successor(recipients);
-        let mut staged = Vec::new();
+        let mut skipped = Vec::new();
         let result = (|| -> Result<()> {
             for name in self.names()? {
-                let mut profile = self.read_profile(identity, team, &name)?;
+                let mut profile = match self.read_profile(identity, team, &name) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        skipped.push((name, e));
+                        continue;
+                    }
+                };
                 let sealed = self.seal_profile(&next, &mut profile)?;
-                let path = with_next(&self.profile_path(&name));
-                fsio::write_atomic(&path, &sealed)?;
-                staged.push(path);
+                fsio::write_atomic(&with_next(&self.profile_path(&name)), &sealed)?;
             }
             self.write_team(&next, &with_next(&self.root.join(TEAM_FILE)))?;
             self.write_info(&next, &with_next(&self.root.join(VAULT_JSON)))?;
@@ -325,7 +598,11 @@ impl Vault {
         if let Some(pins) = &self.pins {
             pins.record(&self.root, &next)?;
         }
-        Ok(next)
+        self.flush_pins()?;
+        Ok(Rotated {
+            team: next,
+            skipped,
+        })
     }
 
     fn write_team(&self, team: &Team, path: &Path) -> Result<()> {
@@ -339,17 +616,32 @@ impl Vault {
         fsio::write_atomic(path, &json)
     }
 
+    /// The `*.next` files a rotation writes: `team.age.next`, `vault.json.next` and
+    /// `profiles/NAME.age.next` for valid names. Nothing else is ever renamed.
     fn next_files(&self) -> Result<Vec<PathBuf>> {
         let mut found = Vec::new();
-        for dir in [self.root.clone(), self.root.join(PROFILES)] {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
+        for top in [TEAM_FILE, VAULT_JSON] {
+            let path = with_next(&self.root.join(top));
+            if path.is_file() {
+                found.push(path);
+            }
+        }
+        let Ok(entries) = std::fs::read_dir(self.root.join(PROFILES)) else {
+            return Ok(found);
+        };
+        for entry in entries.filter_map(|e| e.ok()) {
+            let file = entry.file_name();
+            let Some(name) = file
+                .to_str()
+                .and_then(|f| f.strip_suffix(".age.next"))
+                .filter(|n| n.parse::<ProfileName>().is_ok())
+            else {
                 continue;
             };
-            for entry in entries.filter_map(|e| e.ok()) {
-                let path = entry.path();
-                if path.extension().is_some_and(|x| x == NEXT) {
-                    found.push(path);
-                }
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                found.push(with_next(
+                    &self.root.join(PROFILES).join(format!("{name}.age")),
+                ));
             }
         }
         Ok(found)
@@ -369,6 +661,65 @@ impl Vault {
         }
         fsio::remove(&self.root.join(COMMIT_MARK))
     }
+}
+
+/// What [`Vault::rotate`] did.
+#[derive(Debug)]
+pub struct Rotated {
+    /// The new team.
+    pub team: Team,
+    /// Profiles left as they were because they did not open or verify, with why.
+    pub skipped: Vec<(ProfileName, VaultError)>,
+}
+
+/// Whether a file holds git's conflict markers at the start of a line.
+pub fn has_conflict_markers(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"<<<<<<< ") || bytes.windows(9).any(|w| w == b"\n<<<<<<< ")
+}
+
+/// Adds `*.age diff=fbvault merge=fbvault` to the vault's `.gitattributes` when missing.
+pub fn ensure_gitattributes(root: &Path) -> Result<()> {
+    append_lines(&root.join(".gitattributes"), GITATTRIBUTES)
+}
+
+/// Adds each of `lines` missing from the file at `path` (creating it when needed) and
+/// keeps every line it already has; writes nothing when none is missing.
+fn append_lines(path: &Path, lines: &[&str]) -> Result<()> {
+    let existing = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(VaultError::io(format!("cannot read {}", path.display()), e)),
+    };
+    let have: std::collections::HashSet<&str> = existing.lines().map(str::trim).collect();
+    let missing: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| !have.contains(l.trim()))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut text = existing.clone();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    for line in missing {
+        text.push_str(line);
+        text.push('\n');
+    }
+    fsio::write_atomic(path, text.as_bytes())
+}
+
+/// Reads a machine-local note (a date); ignores one that is not a regular file, does not
+/// parse, or is dated in the future.
+fn read_local_note(path: &Path) -> Option<chrono::DateTime<chrono::Utc>> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > 100 {
+        return None;
+    }
+    let at: chrono::DateTime<chrono::Utc> =
+        std::fs::read_to_string(path).ok()?.trim().parse().ok()?;
+    (at <= chrono::Utc::now() + chrono::Duration::minutes(5)).then_some(at)
 }
 
 fn with_next(path: &Path) -> PathBuf {

@@ -68,6 +68,10 @@ pub struct Profile {
     pub created_at: DateTime<Utc>,
     /// When the profile was last written.
     pub updated_at: DateTime<Utc>,
+    /// Counts the writes of this profile; under the seal, so that a machine that has seen
+    /// revision N refuses an older sealed copy put back (`git checkout`, a replay).
+    #[serde(default)]
+    pub revision: u64,
     /// Hex HMAC-SHA256 under the team key of the profile name and the canonical JSON of
     /// every other field.
     pub mac: String,
@@ -87,6 +91,7 @@ impl Profile {
             inject_app_secret: false,
             created_at: now,
             updated_at: now,
+            revision: 0,
             mac: String::new(),
         }
     }

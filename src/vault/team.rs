@@ -6,6 +6,9 @@ use chrono::{DateTime, Utc};
 use fbvault_provider::Secret;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::text::escape_controls;
 
 /// The vault format this version writes.
 pub const VAULT_FORMAT: u32 = 1;
@@ -22,16 +25,26 @@ pub struct Recipient {
 }
 
 impl std::fmt::Display for Recipient {
-    /// `KEY  NAME` (or just the key).
+    /// `KEY  NAME` (or just the key), with control characters escaped: both come from
+    /// `team.age`, which anyone with the public keys can write.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let key = escape_controls(&self.key);
         match &self.name {
-            Some(name) => write!(f, "{}  {name}", self.key),
-            None => f.write_str(&self.key),
+            Some(name) => write!(f, "{key}  {}", escape_controls(name)),
+            None => f.write_str(&key),
         }
     }
 }
 
 impl Recipient {
+    /// A short label for messages: the name, else the shortened key (escaped).
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(name) => escape_controls(name),
+            None => escape_controls(&super::keys::shorten_key(&self.key)),
+        }
+    }
+
     /// Whether `needle` names this recipient (by key or by name).
     pub fn matches(&self, needle: &str) -> bool {
         let needle = needle.trim();
@@ -97,6 +110,24 @@ impl Team {
             key: self.team_key.clone(),
         });
         next
+    }
+
+    /// The vault's own id: a hash of its first team key, which every later `team.age`
+    /// carries in `previous_keys`. It stays the same across rotations and folders, and
+    /// cannot be claimed without that key.
+    pub fn vault_id(&self) -> String {
+        let first = self
+            .previous_keys
+            .iter()
+            .map(|k| (k.generation, &k.key))
+            .chain(std::iter::once((self.generation, &self.team_key)))
+            .min_by_key(|(g, _)| *g)
+            .map(|(_, k)| k)
+            .expect("a team has a key");
+        let mut h = Sha256::new();
+        h.update(b"fbvault-vault-id\n");
+        h.update(first.expose().as_bytes());
+        format!("v1-{}", &super::seal::hex(&h.finalize())[..32])
     }
 
     /// The recipients' keys, for encryption.

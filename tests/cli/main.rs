@@ -11,4 +11,6 @@ mod plugins;
 mod recipients;
 mod run;
 mod schemas;
+mod team;
 mod vault;
+mod vault_attacks;

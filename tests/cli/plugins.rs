@@ -195,7 +195,14 @@ fn a_plugin_gets_no_key_material_in_its_environment() {
     let id = std::fs::read_to_string(env.identity()).unwrap();
     env.set("FBVAULT_IDENTITY", env.identity().to_str().unwrap());
     env.set("FBVAULT_KEY", &id);
-    env.set("FBVAULT_TEAM_FINGERPRINT", "SHA256:pretend");
+    let listed = env.ok(&["recipients", "list"]);
+    let fingerprint = format!("{}{}", listed.stdout, listed.stderr)
+        .split_whitespace()
+        .find(|w| w.starts_with("fbv1-"))
+        .expect("recipients list prints the team fingerprint")
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .to_string();
+    env.set("FBVAULT_TEAM_FINGERPRINT", &fingerprint);
     env.set("KEEP_ME", "inherited");
     let seen = env.dir.path().join("plugin-env.txt");
     plugin(

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::{Env, private_copy};
-use fbvault_graph_sandbox::DEMO_APP_SECRET;
+use fbvault_graph_sandbox::{DEMO_APP_ID, DEMO_APP_SECRET};
 
 /// A vault with one offline profile and a second identity (not yet a member).
 fn team() -> (Env, PathBuf, String) {
@@ -98,11 +98,11 @@ fn removing_a_recipient_locks_them_out_even_with_the_old_team_key() {
     // What Bob could have kept: the old team key.
     let bob_id = fbvault::vault::Identity::load(&bob, &|_| None).unwrap();
     let old_team = fbvault::vault::Vault::new(env.vault())
-        .team(&bob_id)
+        .team_unpinned(&bob_id)
         .unwrap();
 
-    let o = env.ok(&["recipients", "remove", "bob"]);
-    assert!(o.stderr.contains("rotate the app secrets"), "{}", o.stderr);
+    let o = env.ok(&["recipients", "remove", "bob", "--yes"]);
+    assert!(o.stderr.contains("rotate them"), "{}", o.stderr);
     as_id(&env, &bob, &["show", "acme"]).fails(3);
     assert!(env.ok(&["show", "acme"]).stdout.contains("acme"));
 
@@ -169,14 +169,34 @@ fn rekey_rotates_the_team_key_and_keeps_everything_readable() {
 }
 
 #[test]
-fn rekey_with_a_damaged_profile_changes_nothing() {
-    let (env, _, _) = team();
+fn rekey_and_remove_finish_past_a_planted_bad_profile_and_report_it() {
+    let (env, bob, bob_key) = team();
+    let o = env.add_with("beta", DEMO_APP_ID, DEMO_APP_SECRET, None, &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
     let f = env.profile_file("acme");
     let bytes = std::fs::read(&f).unwrap();
     std::fs::write(&f, &bytes[..bytes.len() / 2]).unwrap();
-    let before = env.snapshot();
-    env.run(&["rekey"]).fails(3).stderr_has("acme");
-    assert_eq!(before, env.snapshot());
+    let planted = std::fs::read(&f).unwrap();
+    let beta_before = std::fs::read(env.profile_file("beta")).unwrap();
+    let o = env.run(&["rekey"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("acme was left as it was"), "{}", o.stderr);
+    assert_ne!(
+        std::fs::read(env.profile_file("beta")).unwrap(),
+        beta_before
+    );
+    assert_eq!(
+        std::fs::read(&f).unwrap(),
+        planted,
+        "the bad file is left alone"
+    );
+    env.ok(&["show", "beta"]);
+    // The removal of a member is not blocked either.
+    env.ok(&["recipients", "add", &bob_key, "--name", "bob"]);
+    let o = env.run(&["recipients", "remove", "bob", "--yes"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("acme was left as it was"), "{}", o.stderr);
+    as_id(&env, &bob, &["show", "beta"]).fails(3);
 }
 
 #[test]
@@ -185,7 +205,14 @@ fn an_interrupted_rekey_is_finished_by_the_next_command() {
     // What a rekey had written when it died after its commit mark: every new file as *.next.
     let copy = env.dir.path().join("copy");
     copy_dir(&env.vault(), &copy);
-    env.ok(&["--vault", copy.to_str().unwrap(), "rekey"]);
+    // The rekey that died never recorded its pin: keep this one's elsewhere.
+    let pins = env.dir.path().join("other-pins.json");
+    let o = env
+        .cmd()
+        .env("FBVAULT_PINS", &pins)
+        .args(["--vault", copy.to_str().unwrap(), "rekey"])
+        .assert();
+    assert!(o.get_output().status.success());
     for rel in ["team.age", "vault.json", "profiles/acme.age"] {
         std::fs::copy(copy.join(rel), env.vault().join(format!("{rel}.next"))).unwrap();
     }
@@ -296,14 +323,13 @@ fn a_rolled_back_team_file_is_refused() {
     let (env, _bob, bob_key) = team();
     env.ok(&["recipients", "add", &bob_key, "--name", "bob"]);
     let with_bob = env.snapshot();
-    env.ok(&["recipients", "remove", "bob"]);
+    env.ok(&["recipients", "remove", "bob", "--yes"]);
     for (rel, bytes) in &with_bob {
         std::fs::write(env.vault().join(rel), bytes).unwrap();
     }
     env.run(&["show", "acme"])
         .fails(3)
-        .stderr_has("generation 2")
-        .stderr_has("generation 3");
+        .stderr_has("older than the one this machine has seen: generation 2, but this machine has seen generation 3");
 }
 
 #[test]

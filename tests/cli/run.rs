@@ -692,17 +692,3 @@ fn a_refused_rename_stops_run_before_a_due_refresh_writes_anything() {
     assert_eq!(env.graph().count("/oauth/access_token"), 0, "no refresh");
     assert_eq!(before, env.snapshot(), "the vault is unchanged");
 }
-
-#[test]
-fn the_key_itself_never_reaches_the_child() {
-    let mut env = Env::with_profile();
-    let id = std::fs::read_to_string(env.identity()).unwrap();
-    env.set("FBVAULT_KEY", &id);
-    let vars = child_env(&env, &["--no-refresh"]);
-    assert!(!vars.contains_key("FBVAULT_KEY"), "{vars:?}");
-    let key = id
-        .lines()
-        .find(|l| l.starts_with("AGE-SECRET-KEY"))
-        .unwrap();
-    assert!(!vars.values().any(|v| v.contains(key)));
-}

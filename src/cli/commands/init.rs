@@ -1,15 +1,23 @@
 //! `fbvault init`: create the vault (and an identity if there is none) and print the
-//! public key.
+//! public key; in a folder that already holds a vault, create only the identity and say
+//! how to join.
 
 use crate::cli::{CliError, Ctx};
-use crate::vault::{Identity, Recipient, normalize_recipient};
+use crate::vault::{Recipient, Vault, VaultInfo, normalize_recipient};
 
 /// Create the vault, encrypted to you and to any --recipient.
 ///
-/// Creates an identity (private key) at --identity / FBVAULT_IDENTITY first when that file
-/// does not exist, and prints your public key on stdout.
+/// Creates an identity (private key) at --identity / FBVAULT_IDENTITY first when there is
+/// none (an existing ~/.ssh/id_ed25519 or id_rsa is used as it is), and prints your public
+/// key on stdout. In a git repository, `.gitignore` and `.gitattributes` get the lines fbvault
+/// needs appended; every line already there is kept. Run `fbvault git setup` next.
 ///
-/// Example: fbvault init --recipient age1… --recipient "ssh-ed25519 AAAA… bob@laptop"
+/// In a folder that already holds a vault (a clone of your team's repository), creates only
+/// your identity and prints the public key to send to a member; no vault file changes.
+///
+/// Examples:
+///   fbvault init
+///   fbvault init --vault ./vault --recipient age1… --recipient "ssh-ed25519 AAAA… bob@laptop"
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -21,13 +29,41 @@ pub struct Args {
     name: Option<String>,
 }
 
+/// The configured identity's public key, creating an age identity when there is none.
+fn public_key(ctx: &Ctx) -> Result<String, CliError> {
+    match super::identity::configured_public_key(ctx)? {
+        Some(public) => Ok(public),
+        None => super::identity::create(ctx),
+    }
+}
+
+/// `init` in a folder that holds a vault: the identity only, and how to join.
+fn join(ctx: &Ctx, vault: &Vault) -> Result<u8, CliError> {
+    let public = public_key(ctx)?;
+    let key = normalize_recipient(&public)?.0;
+    let listed = std::fs::read(vault.root().join("vault.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<VaultInfo>(&b).ok())
+        .is_some_and(|info| info.recipients.iter().any(|r| r.key == key));
+    if listed {
+        ctx.ui.info(format!(
+            "a vault already exists at {}, and your key is one of its recipients: nothing to do (`fbvault list` shows the profiles)",
+            vault.root().display()
+        ));
+    } else {
+        ctx.ui.info(format!(
+            "a vault already exists at {}; no vault file was changed. To join it, send this public key to a member: they run `fbvault recipients add KEY --name YOU` and push, then you pull",
+            vault.root().display()
+        ));
+    }
+    ctx.ui.out(public);
+    Ok(0)
+}
+
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let vault = ctx.vault();
     if vault.exists() {
-        return Err(crate::vault::VaultError::VaultExists {
-            path: vault.root().to_path_buf(),
-        }
-        .into());
+        return join(ctx, &vault);
     }
     // Check every recipient before creating anything.
     let mut others = Vec::new();
@@ -35,23 +71,20 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         let (key, comment) = normalize_recipient(r)?;
         others.push(Recipient { key, name: comment });
     }
-    let path = &ctx.paths.identity;
-    let public = if path.exists() {
-        super::identity::public_key(path)?
-    } else {
-        let id = Identity::generate(path)?;
-        ctx.ui.info(format!("created identity {}", path.display()));
-        id.public_key()
-            .expect("a new identity knows its public key")
-            .to_string()
-    };
-    let public = public.as_str();
+    if vault.is_read_only() {
+        return Err(crate::vault::VaultError::ReadOnly {
+            what: "creating a vault".into(),
+        }
+        .into());
+    }
+    let public = public_key(ctx)?;
     let me_name = args
         .name
         .or_else(|| std::env::var("USER").ok())
         .filter(|n| !n.is_empty());
+    super::recipients::check_name(me_name.as_deref())?;
     let mut recipients = vec![Recipient {
-        key: normalize_recipient(public)?.0,
+        key: normalize_recipient(&public)?.0,
         name: me_name,
     }];
     for r in others {
@@ -61,11 +94,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     }
     let count = recipients.len();
     vault.create(recipients)?;
+    let root = std::fs::canonicalize(vault.root()).unwrap_or_else(|_| vault.root().to_path_buf());
     ctx.ui.info(format!(
         "created vault {} for {count} recipient{}",
-        vault.root().display(),
+        root.display(),
         if count == 1 { "" } else { "s" }
     ));
+    if crate::git::repository_of(&root).is_some() {
+        ctx.ui.info(
+            "in a git repository: run `fbvault git setup` so that git diffs and merges vault files",
+        );
+    }
     ctx.ui.out(public);
     Ok(0)
 }

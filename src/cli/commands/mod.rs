@@ -2,19 +2,23 @@
 
 pub mod add;
 pub mod completions;
+pub mod diff;
 pub mod edit;
 pub mod env;
+pub mod git;
 pub mod identity;
 pub mod import;
 pub mod init;
 pub mod inspect;
 pub mod list;
 pub mod login;
+pub mod merge;
 pub mod pages;
 pub mod plugins;
 pub mod recipients;
 pub mod refresh;
 pub mod rekey;
+pub mod resolve;
 pub mod rm;
 pub mod run;
 pub mod show;
@@ -46,8 +50,13 @@ pub enum Command {
     #[command(subcommand)]
     Recipients(recipients::Command),
     Rekey(rekey::Args),
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "providers")]
     Plugins(plugins::Command),
+    Diff(diff::Args),
+    Merge(merge::Args),
+    Resolve(resolve::Args),
+    #[command(subcommand)]
+    Git(git::Command),
     Completions(completions::Args),
 }
 
@@ -72,6 +81,10 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
         Command::Recipients(c) => recipients::run(ctx, c),
         Command::Rekey(a) => rekey::run(ctx, a),
         Command::Plugins(c) => plugins::run(ctx, c),
+        Command::Diff(a) => diff::run(ctx, a),
+        Command::Merge(a) => merge::run(ctx, a),
+        Command::Resolve(a) => resolve::run(ctx, a),
+        Command::Git(c) => git::run(ctx, c),
         Command::Completions(a) => completions::run(&ctx.ui, a),
     }
 }

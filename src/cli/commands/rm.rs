@@ -19,8 +19,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
-    let vault = ctx.vault();
-    let _ = ctx.session()?;
+    let session = ctx.session()?;
+    let vault = &session.vault;
     if !vault.has_profile(&args.name) {
         return Err(VaultError::NoProfile {
             name: args.name.to_string(),
@@ -34,8 +34,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         ctx.ui.info("nothing deleted");
         return Ok(1);
     }
-    let _lock = vault.write_lock()?;
-    vault.remove_profile(&args.name)?;
+    let _lock = vault.write_lock_for("removing a profile")?;
+    let team = vault.team(&session.identity)?;
+    vault.remove_profile(&team, &args.name)?;
     ctx.ui.info(format!("deleted {}", args.name));
     Ok(0)
 }

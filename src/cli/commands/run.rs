@@ -128,11 +128,15 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
     let failed_at = due
         .then(|| session.vault.last_refresh_failure(&name))
         .flatten();
-    if let Some(at) = failed_at.filter(|at| Utc::now() - *at < Duration::hours(1)) {
+    if due && session.vault.is_read_only() {
+        ctx.ui.warn(format!(
+            "{name}'s token is due for a refresh, but the vault is read-only here; using the stored token (a job without --read-only refreshes it)"
+        ));
+    } else if let Some(at) = failed_at.filter(|at| Utc::now() - *at < Duration::hours(1)) {
         ctx.ui.warn(format!(
             "{name}: the last refresh failed at {}; using the stored token until {} (`fbvault refresh {name}` tries now)",
-            at.format("%H:%M UTC"),
-            (at + Duration::hours(1)).format("%H:%M UTC")
+            at.format("%Y-%m-%d %H:%M UTC"),
+            (at + Duration::hours(1)).format("%Y-%m-%d %H:%M UTC")
         ));
     } else if due {
         match session.refresh(&name, false) {
@@ -146,7 +150,9 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
                 if e.code == crate::cli::code::REFUSED || !still_valid {
                     return Err(e);
                 }
-                session.vault.note_refresh_failure(&name)?;
+                // The note only spares the next runs a wait; failing to write it (a vault
+                // nobody may write) must not stop this one.
+                let _ = session.vault.note_refresh_failure(&name);
                 ctx.ui.warn(format!(
                     "{}; using the stored token, which is still valid",
                     e.message
