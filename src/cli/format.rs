@@ -55,3 +55,13 @@ pub fn token_summary(profile: &Profile, now: DateTime<Utc>) -> Vec<String> {
         })
         .collect()
 }
+
+/// The day by which a profile needs a new login: the expiry of its user token (Facebook
+/// does not extend user tokens), `None` for other kinds and for tokens that never expire.
+pub fn login_by(profile: &Profile) -> Option<String> {
+    let t = profile.primary_token()?;
+    (t.kind == TokenKind::User)
+        .then_some(t.expires_at)
+        .flatten()
+        .map(|at| at.format("%Y-%m-%d").to_string())
+}

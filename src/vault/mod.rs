@@ -172,6 +172,32 @@ impl Vault {
         fsio::remove(&self.failure_mark(name))
     }
 
+    fn attempt_mark(&self, name: &ProfileName) -> PathBuf {
+        self.root
+            .join(LOCKS_DIR)
+            .join(format!("{name}.refresh-attempted"))
+    }
+
+    /// Records, locally (next to the failure marks, never in a tracked file), that a
+    /// refresh of `name` just asked the issuer and got the same tokens back.
+    pub fn note_refresh_attempt(&self, name: &ProfileName) -> Result<()> {
+        fsio::create_private_dir(&self.root.join(LOCKS_DIR))?;
+        let now = chrono::Utc::now().to_rfc3339();
+        fsio::write_atomic(&self.attempt_mark(name), now.as_bytes())
+    }
+
+    /// When a refresh of `name` last got the same tokens back, if it did.
+    pub fn last_refresh_attempt(
+        &self,
+        name: &ProfileName,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        std::fs::read_to_string(self.attempt_mark(name))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
     /// Decrypts `team.age` and checks it against this machine's pin.
     pub fn team(&self, identity: &Identity) -> Result<Team> {
         let team = self.team_unpinned(identity)?;

@@ -1,12 +1,19 @@
-//! The Facebook/Meta provider: exchanges short-lived user tokens for long-lived ones, reads
-//! the truth about them from `debug_token`, derives page tokens, refreshes inside the
-//! refresh window, and builds `FB_*` variables with an `appsecret_proof` for the exact
-//! token injected.
+//! The Facebook/Meta provider: looks at every token it is given with `debug_token` first,
+//! exchanges only short-lived user tokens, keeps long-lived user, page and system-user
+//! tokens as they are, derives page tokens (also through Business Manager), refreshes
+//! what Facebook really refreshes, and builds `FB_*` variables with an `appsecret_proof`
+//! for each token injected.
 //!
-//! Profile fields: `app_id`, `graph_version` (default [`DEFAULT_GRAPH_VERSION`]),
-//! `page_id` (the default page), `graph_url` (default `https://graph.facebook.com`),
-//! `refresh_window_days` (default 7); secret `app_secret`. Tokens: `user` (first), then
-//! `page:<id>` for each page.
+//! Profile fields: `app_id`, `graph_version` (default [`DEFAULT_GRAPH_VERSION`], see
+//! [`versions`]), `page_id` (the default page), `graph_url` (default
+//! `https://graph.facebook.com`), `refresh_window_days` (default 7; system-user tokens
+//! use at least [`SYSTEM_USER_WINDOW_DAYS`]); secret `app_secret`. Tokens: `user` (first:
+//! a user or system-user token), then `page:<id>` for each page. A profile made from a
+//! page token alone holds only `page:<id>`.
+//!
+//! Facebook does not extend a long-lived user token when it is re-exchanged: it gives
+//! the same token back. [`TokenProvider::refresh`] then returns the stored tokens
+//! unchanged with a note saying by when a new login is needed.
 #![forbid(unsafe_code)]
 
 mod api;
@@ -15,12 +22,13 @@ mod errors;
 mod proof;
 mod usage;
 mod vars;
+pub mod versions;
 
 use chrono::{DateTime, Duration, Utc};
 use fbvault_provider::{
     Capability, Context, Description, EnvOptions, EnvVar, ErrorKind, FieldSpec, Inspection,
     LoginInput, ProfileData, ProviderError, RefreshNeed, Secret, Token, TokenKind, TokenProvider,
-    TokenSet, default_refresh_need,
+    TokenSet,
 };
 
 pub use client::Options;
@@ -37,12 +45,20 @@ pub const VARIABLES: &[&str] = &[
     "FB_PAGE_ID",
     "FB_APP_ID",
     "FB_APPSECRET_PROOF",
+    "FB_USER_APPSECRET_PROOF",
+    "FB_PAGE_APPSECRET_PROOF",
     "FB_GRAPH_API_VERSION",
     "FB_APP_SECRET",
 ];
 
-/// The Graph API version used when a profile does not pin one.
-pub const DEFAULT_GRAPH_VERSION: &str = "v25.0";
+/// The Graph API version used when a profile does not pin one: the newest of
+/// [`versions::VERSIONS`] (a test keeps them equal).
+pub const DEFAULT_GRAPH_VERSION: &str = "v27.0";
+/// The refresh window of an expiring system-user token: a missed refresh is fatal (an
+/// expired one cannot be renewed), so it starts early.
+pub const SYSTEM_USER_WINDOW_DAYS: i64 = 14;
+/// A user token with less than this to live is short-lived and is exchanged.
+const SHORT_LIVED: Duration = Duration::days(1);
 /// The Graph API host.
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com";
 /// The permission that lets a user token list the user's pages.
@@ -110,26 +126,16 @@ impl FacebookProvider {
         Client::new(&self.options, &s.base, &s.version, secrets)
     }
 
-    /// The user token from an exchange or a kept token, checked with `debug_token`.
+    /// The `user` token (a user or system-user token) from what `debug_token` said.
     fn user_token(
         &self,
         ctx: &Context,
-        client: &Client,
-        s: &Settings,
         value: Secret,
+        info: &DebugInfo,
         expires_in: Option<i64>,
-    ) -> Result<Token, ProviderError> {
-        let info = api::debug(client, &s.app, &value)?;
-        info.check(s.app.id)?;
+    ) -> Token {
         let kind = match info.kind.as_deref() {
-            Some("PAGE") => {
-                return Err(ProviderError::new(
-                    ErrorKind::BadRequest,
-                    "that is a page token; give the user token, and fbvault derives the page tokens",
-                ));
-            }
             Some("SYSTEM_USER") => TokenKind::SystemUser,
-            Some("APP") => TokenKind::App,
             _ => TokenKind::User,
         };
         let expires_at = match info.expires_at {
@@ -141,9 +147,73 @@ impl FacebookProvider {
                 .and_then(|d| ctx.now.checked_add_signed(d)),
         };
         let mut token = Token::new(USER, kind, value, expires_at);
-        fill(&mut token, &info, ctx.now);
+        fill(&mut token, info, ctx.now);
         token.subject = info.user_id.clone();
-        Ok(token)
+        token
+    }
+
+    /// Exchanges a short-lived user token and checks the result with `debug_token`.
+    fn exchanged(
+        &self,
+        ctx: &Context,
+        client: &Client,
+        s: &Settings,
+        short: &Secret,
+    ) -> Result<Token, ProviderError> {
+        let ex = api::exchange(client, &s.app, short, false)?;
+        client.also_scrub(&ex.token);
+        let info = api::debug(client, &s.app, &ex.token)?;
+        info.check(s.app.id)?;
+        Ok(self.user_token(ctx, ex.token, &info, ex.expires_in))
+    }
+
+    /// A pasted page token: stored as that page's token (its page from `debug_token`),
+    /// next to what the profile already holds.
+    fn page_login(
+        &self,
+        ctx: &Context,
+        client: &Client,
+        profile: &ProfileData,
+        value: Secret,
+        info: &DebugInfo,
+    ) -> Result<TokenSet, ProviderError> {
+        let Some(page) = info.profile_id.clone().or_else(|| info.user_id.clone()) else {
+            return Err(ProviderError::new(
+                ErrorKind::Unreachable,
+                "Facebook's debug_token answer does not say which page the page token is for",
+            ));
+        };
+        if let Some(wanted) = profile.config("page_id").filter(|w| *w != page) {
+            return Err(ProviderError::new(
+                ErrorKind::BadRequest,
+                format!(
+                    "that is the page token of page {page}, not of the profile's page {wanted}"
+                ),
+            ));
+        }
+        let mut token = Token::new(
+            format!("page:{page}"),
+            TokenKind::Page,
+            value,
+            time(info.expires_at),
+        );
+        fill(&mut token, info, ctx.now);
+        token.label = api::name_of(client, &self.settings(profile)?.app, &token.value);
+        token.subject = Some(page);
+        let mut tokens: Vec<Token> = profile
+            .tokens
+            .iter()
+            .filter(|t| t.name != token.name)
+            .cloned()
+            .collect();
+        let at = usize::from(tokens.first().is_some_and(|t| t.name == USER));
+        tokens.insert(at, token);
+        Ok(TokenSet {
+            tokens,
+            notes: vec![
+                "a page token: stored as that page's token (it is what `run` injects)".into(),
+            ],
+        })
     }
 
     /// Page tokens read with the long-lived user token, each checked with `debug_token`.
@@ -154,7 +224,23 @@ impl FacebookProvider {
         s: &Settings,
         user: &Token,
     ) -> Result<(Vec<Token>, Vec<String>), ProviderError> {
-        let (entries, notes) = api::accounts(client, &s.app, &user.value)?;
+        let (mut entries, mut notes) = api::accounts(client, &s.app, &user.value)?;
+        if user.scopes.iter().any(|s| s == api::BUSINESS_SCOPE) {
+            match api::business_pages(client, &s.app, &user.value) {
+                Ok((more, n)) => {
+                    notes.extend(n);
+                    for page in more {
+                        if !entries.iter().any(|e| e.id == page.id) {
+                            entries.push(page);
+                        }
+                    }
+                }
+                Err(e) if e.kind == ErrorKind::InvalidGrant => {
+                    notes.push(format!("Business Manager pages not read: {}", e.message));
+                }
+                Err(e) => return Err(e),
+            }
+        }
         let mut tokens = Vec::with_capacity(entries.len());
         for entry in entries {
             let info = api::debug(client, &s.app, &entry.token)?;
@@ -249,6 +335,55 @@ fn listed(pages: &[Token]) -> String {
     }
 }
 
+/// A user token with less than [`SHORT_LIVED`] to live (the ~1-hour tokens of a login).
+fn short_lived(info: &DebugInfo, now: DateTime<Utc>) -> bool {
+    time(info.expires_at).is_some_and(|at| at - now < SHORT_LIVED)
+}
+
+/// The note for a re-exchange that gave the same token back.
+fn same_token_note(old: &Token, profile: &str) -> String {
+    let by = old.expires_at.map_or_else(
+        || "before it expires".into(),
+        |a| format!("by {}", a.format("%Y-%m-%d")),
+    );
+    format!(
+        "Facebook did not extend the token (it gave the same one back; it does not extend long-lived tokens): log in again {by} with `fbvault login {profile}`"
+    )
+}
+
+/// Facebook's offline refresh rule. The first token decides: a page token never needs a
+/// refresh; a user token inside the refresh window (a system-user token inside at least
+/// [`SYSTEM_USER_WINDOW_DAYS`]) is due once it is a day old, counted from Facebook's
+/// `issued_at` (else from when fbvault obtained it); no expiry means never due.
+pub fn refresh_need(now: DateTime<Utc>, profile: &ProfileData, window: Duration) -> RefreshNeed {
+    let Some(token) = profile.tokens.first() else {
+        return RefreshNeed::Missing;
+    };
+    if token.invalid.is_some() || token.is_expired(now) {
+        return RefreshNeed::Expired;
+    }
+    let Some(expires_at) = token.expires_at else {
+        return RefreshNeed::Fresh;
+    };
+    if token.kind == TokenKind::Page {
+        return RefreshNeed::Fresh;
+    }
+    let window = if token.kind == TokenKind::SystemUser {
+        window.max(Duration::days(SYSTEM_USER_WINDOW_DAYS))
+    } else {
+        window
+    };
+    let young = token
+        .issued_at
+        .or(token.obtained_at)
+        .is_some_and(|at| now.signed_duration_since(at) < Duration::hours(24));
+    if expires_at - now <= window && !young {
+        RefreshNeed::Due
+    } else {
+        RefreshNeed::Fresh
+    }
+}
+
 fn fill(token: &mut Token, info: &DebugInfo, now: DateTime<Utc>) {
     token.data_access_expires_at = time(info.data_access_expires_at);
     token.issued_at = time(info.issued_at);
@@ -296,7 +431,7 @@ impl TokenProvider for FacebookProvider {
                     "graph_version",
                     false,
                     false,
-                    "Graph API version, like v25.0",
+                    "Graph API version, like v27.0 (the default)",
                 ),
                 field(
                     "page_id",
@@ -350,19 +485,27 @@ impl TokenProvider for FacebookProvider {
     ) -> Result<TokenSet, ProviderError> {
         let s = self.settings(profile)?;
         let client = self.client(&s, &[&input.token])?;
-        let (value, expires_in) = if input.exchange {
-            let ex = api::exchange(&client, &s.app, &input.token)?;
-            (ex.token, ex.expires_in)
-        } else {
-            (input.token.clone(), None)
+        // Look before exchanging: an exchange can shorten a token that never expires.
+        let info = api::debug(&client, &s.app, &input.token)?;
+        info.check(s.app.id)?;
+        let user = match info.kind.as_deref() {
+            Some("PAGE") => {
+                return self.page_login(ctx, &client, profile, input.token.clone(), &info);
+            }
+            Some("APP") => {
+                return Err(ProviderError::new(
+                    ErrorKind::BadRequest,
+                    "that is an app token (APP_ID|…); give a user, page or system-user token",
+                ));
+            }
+            Some("SYSTEM_USER") => self.user_token(ctx, input.token.clone(), &info, None),
+            _ if input.exchange && short_lived(&info, ctx.now) => {
+                self.exchanged(ctx, &client, &s, &input.token)?
+            }
+            _ => self.user_token(ctx, input.token.clone(), &info, None),
         };
-        client.also_scrub(&value);
-        let user = self.user_token(ctx, &client, &s, value, expires_in)?;
         let mut set = self.with_pages(ctx, &client, &s, profile, user)?;
-        let short = |t: &Token| {
-            t.expires_at
-                .is_some_and(|at| at - ctx.now < Duration::days(1))
-        };
+        let short = |t: &Token| t.expires_at.is_some_and(|at| at - ctx.now < SHORT_LIVED);
         if set.tokens.first().is_some_and(short) {
             set.notes.push("Facebook gave a token that expires within a day: was the token from this app's login?".into());
         }
@@ -373,7 +516,7 @@ impl TokenProvider for FacebookProvider {
         let window = self
             .settings(profile)
             .map_or(Duration::days(7), |s| s.window);
-        default_refresh_need(ctx.now, profile, window)
+        refresh_need(ctx.now, profile, window)
     }
 
     fn refresh(
@@ -384,6 +527,12 @@ impl TokenProvider for FacebookProvider {
     ) -> Result<TokenSet, ProviderError> {
         let s = self.settings(profile)?;
         let Some(old) = profile.token(USER) else {
+            if profile.tokens.iter().any(|t| t.kind == TokenKind::Page) {
+                return Ok(TokenSet {
+                    tokens: profile.tokens.clone(),
+                    notes: vec!["the profile holds page tokens only; Facebook has nothing to refresh for them".into()],
+                });
+            }
             return Err(no_token());
         };
         if old.is_expired(ctx.now) {
@@ -411,9 +560,17 @@ impl TokenProvider for FacebookProvider {
             ));
         }
         let client = self.client(&s, &[&old.value])?;
-        let ex = api::exchange(&client, &s.app, &old.value)?;
+        let system_user = old.kind == TokenKind::SystemUser;
+        let ex = api::exchange(&client, &s.app, &old.value, system_user)?;
+        if ex.token == old.value {
+            // What Facebook usually does with a long-lived user token: nothing changes, so
+            // nothing is rewritten.
+            return Ok(unchanged(same_token_note(old, &profile.name)));
+        }
         client.also_scrub(&ex.token);
-        let mut user = self.user_token(ctx, &client, &s, ex.token, ex.expires_in)?;
+        let info = api::debug(&client, &s.app, &ex.token)?;
+        info.check(s.app.id)?;
+        let mut user = self.user_token(ctx, ex.token, &info, ex.expires_in);
         user.label = old.label.clone();
         let mut notes = Vec::new();
         if let (Some(new), Some(prev)) = (user.expires_at, old.expires_at)
