@@ -210,6 +210,17 @@ impl Sandbox {
         )
     }
 
+    /// Makes an existing token look issued `issued_ago` ago and expiring in `expires_in`
+    /// (as if it had been minted weeks before the test).
+    pub fn age(&self, token: &str, issued_ago: Duration, expires_in: Duration) {
+        let now = model::now();
+        if let Some(t) = self.world().tokens.get_mut(token) {
+            t.issued_at = now - issued_ago.as_secs() as i64;
+            t.extended_at = t.issued_at;
+            t.expires_at = now + expires_in.as_secs() as i64;
+        }
+    }
+
     /// The posts made so far.
     pub fn posts(&self) -> Vec<Post> {
         self.world().posts.clone()
