@@ -13,6 +13,7 @@
 //! | `POST /{page-id}/feed`, `GET /{page-id}/feed` | a post made with that page's token (`pages_manage_posts`), the posts |
 //! | `GET /me/businesses`, `/{business-id}/owned_pages`, `/client_pages` | Business Manager (`business_management`) |
 //! | `GET /sandbox/short-token` | (sandbox only) a new short-lived token of the demo user |
+//! | `GET /sandbox/delay?ms=N` | (sandbox only) answer every later request after N ms |
 //!
 //! Like Graph: a wrong `appsecret_proof` is refused whenever one is sent (and a missing one
 //! when [`crate::Config::require_proof`] is set); a request for a version past its end is
@@ -221,6 +222,11 @@ fn route(
             "Unsupported post request. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
         ),
         "/debug_token" => tokens::debug_token(w, p),
+        "/sandbox/delay" => {
+            let ms = p.get("ms").and_then(|m| m.parse::<u64>().ok()).unwrap_or(0);
+            w.config.delay = std::time::Duration::from_millis(ms);
+            ok(json!({"delay_ms": ms}))
+        }
         "/sandbox/short-token" => {
             let scopes: Vec<String> = p.get("scopes").map_or_else(
                 || model::DEMO_SCOPES.iter().map(|s| s.to_string()).collect(),
