@@ -588,3 +588,62 @@ fn a_burst_of_runs_makes_one_refresh_attempt_while_graph_hangs() {
         start.elapsed()
     );
 }
+
+#[test]
+fn refresh_all_and_inspect_all_work_a_few_profiles_at_a_time() {
+    let env = Env::with_graph();
+    env.ok(&["init"]);
+    let names: Vec<String> = (1..=12).map(|i| format!("p{i:02}")).collect();
+    for n in &names {
+        env.add(n);
+    }
+    env.graph()
+        .configure(|c| c.delay = Duration::from_millis(400));
+    env.graph().clear_log();
+    let start = std::time::Instant::now();
+    let o = env.ok(&["refresh", "--all", "--force"]);
+    let took = start.elapsed();
+    assert_eq!(env.graph().count("/oauth/access_token"), 12, "{}", o.stderr);
+    // One at a time: at least 12 x 400 ms.
+    assert!(took < Duration::from_millis(3_500), "{took:?}");
+    let json = env.ok(&["inspect", "--all", "--json"]).json();
+    let profiles: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        profiles,
+        names.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    assert!(json[0]["tokens"].as_array().unwrap().len() == 3);
+
+    // Throttled: the profiles not yet started are skipped, not called.
+    env.graph().configure(|c| c.delay = Duration::ZERO);
+    env.graph().clear_log();
+    env.graph()
+        .fail_next("/oauth/access_token", Failure::rate_limited(4, 9));
+    let o = env.run(&["refresh", "--all", "--force"]);
+    assert_eq!(o.code, 5, "{}", o.stderr);
+    assert!(o.stderr.contains("skipped"), "{}", o.stderr);
+    assert!(env.graph().count("/oauth/access_token") < 12);
+}
+
+#[test]
+fn calls_slow_down_when_the_usage_headers_near_a_rate_limit() {
+    let env = Env::with_profile();
+    let start = std::time::Instant::now();
+    env.ok(&["inspect", "acme"]);
+    let quick = start.elapsed();
+    // x-app-usage call_count 80 %: each next call waits about a second.
+    env.graph().configure(|c| c.app_usage_percent = 80);
+    let start = std::time::Instant::now();
+    env.ok(&["inspect", "acme"]);
+    let slowed = start.elapsed();
+    assert!(quick < Duration::from_secs(1), "{quick:?}");
+    assert!(
+        slowed >= Duration::from_secs(2),
+        "three calls, two pauses: {slowed:?}"
+    );
+}

@@ -76,9 +76,19 @@ fn refresh_all(
     names: &[ProfileName],
     force: bool,
 ) -> Vec<Result<Refreshed, CliError>> {
+    at_once(names, |name| session.refresh(name, force))
+}
+
+/// Runs `work` on every name, [`AT_ONCE`] at a time, and returns the results in the
+/// order of `names`. After a result with exit 5 (unreachable, throttled), the names not
+/// yet started are not worked on: they get a "skipped" error.
+pub fn at_once<T: Send>(
+    names: &[ProfileName],
+    work: impl Fn(&ProfileName) -> Result<T, CliError> + Sync,
+) -> Vec<Result<T, CliError>> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let slots: Vec<Mutex<Option<Result<Refreshed, CliError>>>> =
+    let slots: Vec<Mutex<Option<Result<T, CliError>>>> =
         names.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..AT_ONCE.min(names.len()) {
@@ -92,7 +102,7 @@ fn refresh_all(
                             format!("{name}: skipped: Facebook could not be reached or is throttling (see above)"),
                         ))
                     } else {
-                        session.refresh(name, force)
+                        work(name)
                     };
                     if result.as_ref().is_err_and(|e| e.code == code::UNREACHABLE) {
                         stop.store(true, Ordering::SeqCst);
@@ -107,7 +117,7 @@ fn refresh_all(
         .map(|s| {
             s.into_inner()
                 .unwrap_or_else(|e| e.into_inner())
-                .expect("every profile was refreshed")
+                .expect("every name was worked on")
         })
         .collect()
 }
