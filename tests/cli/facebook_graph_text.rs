@@ -180,3 +180,30 @@ fn an_answer_over_1_mb_is_refused() {
         "not retried (add + this one)"
     );
 }
+
+#[test]
+fn page_names_with_control_characters_are_stored_and_shown_escaped() {
+    let env = Env::with_graph();
+    env.graph()
+        .world()
+        .pages
+        .get_mut(fbvault_graph_sandbox::DEMO_PAGES[0])
+        .unwrap()
+        .name = "\u{1b}]0;pwned\u{7}Kitten\r\nfbvault: hint: ok".into();
+    env.ok(&["init"]);
+    env.add("acme");
+    for args in [
+        &["status"][..],
+        &["pages", "acme"],
+        &["show", "acme"],
+        &["show", "acme", "--json"],
+    ] {
+        let o = env.ok(args);
+        let all = format!("{}{}", o.stdout, o.stderr);
+        assert!(
+            !all.contains('\u{1b}') && !all.contains('\u{7}') && !all.contains('\r'),
+            "{args:?}: {all:?}"
+        );
+        assert!(all.contains("Kitten"), "{args:?}: {all}");
+    }
+}

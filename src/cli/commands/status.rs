@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 
-use crate::cli::format::when;
+use crate::cli::format::{outside, when};
 use crate::cli::ui::table;
 use crate::cli::{CliError, Ctx, code};
 use crate::status::{Row, State, row};
@@ -70,7 +70,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             .map(|r| {
                 let token = match (&r.token, &r.label) {
                     (None, _) => "-".to_string(),
-                    (Some(t), Some(label)) => format!("{} ({label})", t.replace(':', " ")),
+                    (Some(t), Some(label)) => {
+                        format!("{} ({})", t.replace(':', " "), outside(label))
+                    }
                     (Some(t), None) => t.clone(),
                 };
                 vec![
