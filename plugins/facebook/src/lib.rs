@@ -19,6 +19,8 @@
 mod api;
 mod client;
 mod errors;
+mod pages;
+mod policy;
 mod proof;
 mod usage;
 mod vars;
@@ -34,8 +36,11 @@ use fbvault_provider::{
 pub use client::Options;
 pub use proof::appsecret_proof;
 
+pub use policy::refresh_need;
+
 use api::{App, DebugInfo, time};
 use client::Client;
+use policy::{same_token_note, short_lived};
 
 /// Every variable this provider can inject, under its standard name.
 pub const VARIABLES: &[&str] = &[
@@ -166,144 +171,6 @@ impl FacebookProvider {
         info.check(s.app.id)?;
         Ok(self.user_token(ctx, ex.token, &info, ex.expires_in))
     }
-
-    /// A pasted page token: stored as that page's token (its page from `debug_token`),
-    /// next to what the profile already holds.
-    fn page_login(
-        &self,
-        ctx: &Context,
-        client: &Client,
-        profile: &ProfileData,
-        value: Secret,
-        info: &DebugInfo,
-    ) -> Result<TokenSet, ProviderError> {
-        let Some(page) = info.profile_id.clone().or_else(|| info.user_id.clone()) else {
-            return Err(ProviderError::new(
-                ErrorKind::Unreachable,
-                "Facebook's debug_token answer does not say which page the page token is for",
-            ));
-        };
-        if let Some(wanted) = profile.config("page_id").filter(|w| *w != page) {
-            return Err(ProviderError::new(
-                ErrorKind::BadRequest,
-                format!(
-                    "that is the page token of page {page}, not of the profile's page {wanted}"
-                ),
-            ));
-        }
-        let mut token = Token::new(
-            format!("page:{page}"),
-            TokenKind::Page,
-            value,
-            time(info.expires_at),
-        );
-        fill(&mut token, info, ctx.now);
-        token.label = api::name_of(client, &self.settings(profile)?.app, &token.value);
-        token.subject = Some(page);
-        let mut tokens: Vec<Token> = profile
-            .tokens
-            .iter()
-            .filter(|t| t.name != token.name)
-            .cloned()
-            .collect();
-        let at = usize::from(tokens.first().is_some_and(|t| t.name == USER));
-        tokens.insert(at, token);
-        Ok(TokenSet {
-            tokens,
-            notes: vec![
-                "a page token: stored as that page's token (it is what `run` injects)".into(),
-            ],
-        })
-    }
-
-    /// Page tokens read with the long-lived user token, each checked with `debug_token`.
-    fn page_tokens(
-        &self,
-        ctx: &Context,
-        client: &Client,
-        s: &Settings,
-        user: &Token,
-    ) -> Result<(Vec<Token>, Vec<String>), ProviderError> {
-        let (mut entries, mut notes) = api::accounts(client, &s.app, &user.value)?;
-        if user.scopes.iter().any(|s| s == api::BUSINESS_SCOPE) {
-            match api::business_pages(client, &s.app, &user.value) {
-                Ok((more, n)) => {
-                    notes.extend(n);
-                    for page in more {
-                        if !entries.iter().any(|e| e.id == page.id) {
-                            entries.push(page);
-                        }
-                    }
-                }
-                Err(e) if e.kind == ErrorKind::InvalidGrant => {
-                    notes.push(format!("Business Manager pages not read: {}", e.message));
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        let mut tokens = Vec::with_capacity(entries.len());
-        for entry in entries {
-            let info = api::debug(client, &s.app, &entry.token)?;
-            let mut token = Token::new(
-                format!("page:{}", entry.id),
-                TokenKind::Page,
-                entry.token,
-                time(info.expires_at),
-            );
-            fill(&mut token, &info, ctx.now);
-            if !info.is_valid {
-                token.invalid = Some(info.invalid_reason());
-            }
-            token.subject = Some(entry.id);
-            token.label = entry.name;
-            token.tasks = entry.tasks;
-            tokens.push(token);
-        }
-        Ok((tokens, notes))
-    }
-
-    /// The user token plus, when wanted, the page tokens.
-    fn with_pages(
-        &self,
-        ctx: &Context,
-        client: &Client,
-        s: &Settings,
-        profile: &ProfileData,
-        user: Token,
-    ) -> Result<TokenSet, ProviderError> {
-        let page_wanted = profile.config("page_id").map(str::to_string);
-        let had_pages = profile.tokens.iter().any(|t| t.kind == TokenKind::Page);
-        let can_list = user.scopes.iter().any(|s| s == PAGES_SCOPE);
-        let mut notes = Vec::new();
-        let mut tokens = Vec::new();
-        if can_list || had_pages || page_wanted.is_some() {
-            match self.page_tokens(ctx, client, s, &user) {
-                Ok((pages, n)) => {
-                    tokens = pages;
-                    notes = n;
-                }
-                Err(e)
-                    if e.kind == ErrorKind::InvalidGrant && page_wanted.is_none() && !can_list =>
-                {
-                    notes.push(format!("pages not read: {}", e.message));
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        if let Some(page) = &page_wanted
-            && !tokens.iter().any(|t| t.subject.as_deref() == Some(page))
-        {
-            return Err(ProviderError::new(
-                ErrorKind::BadRequest,
-                format!("the user does not manage page {page}{}", listed(&tokens)),
-            )
-            .hint(
-                "check the page id, or that the token was granted pages_show_list for that page",
-            ));
-        }
-        tokens.insert(0, user);
-        Ok(TokenSet { tokens, notes })
-    }
 }
 
 /// `vNN.N`: what Graph accepts as a version path segment.
@@ -313,75 +180,6 @@ fn valid_version(v: &str) -> bool {
     };
     let digits = |s: &str| !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit());
     digits(major) && digits(minor)
-}
-
-fn listed(pages: &[Token]) -> String {
-    if pages.is_empty() {
-        " (it manages none that this token can see)".into()
-    } else {
-        let ids: Vec<String> = pages
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} {}",
-                    p.subject.as_deref().unwrap_or("?"),
-                    p.label.as_deref().unwrap_or("")
-                )
-                .trim()
-                .to_string()
-            })
-            .collect();
-        format!(" (it manages: {})", ids.join(", "))
-    }
-}
-
-/// A user token with less than [`SHORT_LIVED`] to live (the ~1-hour tokens of a login).
-fn short_lived(info: &DebugInfo, now: DateTime<Utc>) -> bool {
-    time(info.expires_at).is_some_and(|at| at - now < SHORT_LIVED)
-}
-
-/// The note for a re-exchange that gave the same token back.
-fn same_token_note(old: &Token, profile: &str) -> String {
-    let by = old.expires_at.map_or_else(
-        || "before it expires".into(),
-        |a| format!("by {}", a.format("%Y-%m-%d")),
-    );
-    format!(
-        "Facebook did not extend the token (it gave the same one back; it does not extend long-lived tokens): log in again {by} with `fbvault login {profile}`"
-    )
-}
-
-/// Facebook's offline refresh rule. The first token decides: a page token never needs a
-/// refresh; a user token inside the refresh window (a system-user token inside at least
-/// [`SYSTEM_USER_WINDOW_DAYS`]) is due once it is a day old, counted from Facebook's
-/// `issued_at` (else from when fbvault obtained it); no expiry means never due.
-pub fn refresh_need(now: DateTime<Utc>, profile: &ProfileData, window: Duration) -> RefreshNeed {
-    let Some(token) = profile.tokens.first() else {
-        return RefreshNeed::Missing;
-    };
-    if token.invalid.is_some() || token.is_expired(now) {
-        return RefreshNeed::Expired;
-    }
-    let Some(expires_at) = token.expires_at else {
-        return RefreshNeed::Fresh;
-    };
-    if token.kind == TokenKind::Page {
-        return RefreshNeed::Fresh;
-    }
-    let window = if token.kind == TokenKind::SystemUser {
-        window.max(Duration::days(SYSTEM_USER_WINDOW_DAYS))
-    } else {
-        window
-    };
-    let young = token
-        .issued_at
-        .or(token.obtained_at)
-        .is_some_and(|at| now.signed_duration_since(at) < Duration::hours(24));
-    if expires_at - now <= window && !young {
-        RefreshNeed::Due
-    } else {
-        RefreshNeed::Fresh
-    }
 }
 
 fn fill(token: &mut Token, info: &DebugInfo, now: DateTime<Utc>) {

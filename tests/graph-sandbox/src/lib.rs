@@ -9,6 +9,7 @@
 //! failures), and read what it received with [`Sandbox::requests`].
 #![forbid(unsafe_code)]
 
+mod business;
 pub mod model;
 pub mod routes;
 mod tokens;

@@ -29,8 +29,8 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::Failure;
-use crate::model::{self, Kind, Post, Request, TokenRec, World, now, served_version};
-use crate::tokens;
+use crate::model::{self, Kind, Request, TokenRec, World, now, served_version};
+use crate::{business, tokens};
 
 /// An answer.
 pub struct Reply {
@@ -255,7 +255,7 @@ fn route(
             (Kind::SystemUser, _) => ok(json!({"id": rec.user_id, "name": "Sandbox System User"})),
             _ => ok(json!({"id": rec.user_id, "name": "Sandbox User"})),
         }),
-        "/me/businesses" => businesses(w, p),
+        "/me/businesses" => business::businesses(w, p),
         "/me/permissions" => with_user(w, p, |_, rec| {
             let data: Vec<Value> = rec
                 .scopes
@@ -271,13 +271,13 @@ fn route(
                 [user, "accounts"] if w.users.contains_key(*user) => accounts(w, p, version, base),
                 [page] if w.pages.contains_key(*page) => page_token(w, p, page),
                 [page, "feed"] if w.pages.contains_key(*page) && method == "POST" => {
-                    post_to_feed(w, p, page)
+                    business::post_to_feed(w, p, page)
                 }
-                [page, "feed"] if w.pages.contains_key(*page) => read_feed(w, p, page),
+                [page, "feed"] if w.pages.contains_key(*page) => business::read_feed(w, p, page),
                 [biz, edge @ ("owned_pages" | "client_pages")]
                     if w.businesses.contains_key(*biz) =>
                 {
-                    business_edge(w, p, biz, edge)
+                    business::business_edge(w, p, biz, edge)
                 }
                 _ => error(
                     400,
@@ -354,7 +354,10 @@ pub(crate) fn expired_message(at: i64) -> String {
 }
 
 /// Looks up a usable user token from `access_token`, like every user-token endpoint does.
-fn user_token(w: &World, p: &BTreeMap<String, String>) -> Result<(String, TokenRec), Reply> {
+pub(crate) fn user_token(
+    w: &World,
+    p: &BTreeMap<String, String>,
+) -> Result<(String, TokenRec), Reply> {
     let Some(token) = p.get("access_token") else {
         return Err(error(
             400,
@@ -524,115 +527,4 @@ fn page_token(w: &mut World, p: &BTreeMap<String, String>, page: &str) -> Reply 
     } else {
         ok(json!({"name": name, "id": page}))
     }
-}
-
-fn pages_data(w: &mut World, rec: &TokenRec, ids: &[String]) -> Vec<Value> {
-    let mut data = Vec::new();
-    for pid in ids {
-        let page = w.pages[pid].clone();
-        let page_token = w.mint_page(rec, pid);
-        data.push(
-            json!({"access_token": page_token, "name": page.name, "id": pid, "tasks": page.tasks}),
-        );
-    }
-    data
-}
-
-fn businesses(w: &mut World, p: &BTreeMap<String, String>) -> Reply {
-    let (_, rec) = match user_token(w, p) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !rec.scopes.iter().any(|s| s == "business_management") {
-        return error(
-            403,
-            200,
-            None,
-            "(#200) Requires business_management permission to manage the object",
-        );
-    }
-    let ids = w
-        .user_businesses
-        .get(&rec.user_id)
-        .cloned()
-        .unwrap_or_default();
-    let data: Vec<Value> = ids
-        .iter()
-        .map(|id| json!({"id": id, "name": w.businesses[id].name}))
-        .collect();
-    ok(json!({"data": data, "paging": {"cursors": {"before": "b0", "after": "b0"}}}))
-}
-
-fn business_edge(w: &mut World, p: &BTreeMap<String, String>, biz: &str, edge: &str) -> Reply {
-    let (_, rec) = match user_token(w, p) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let member = w
-        .user_businesses
-        .get(&rec.user_id)
-        .is_some_and(|b| b.iter().any(|x| x == biz));
-    if !member || !rec.scopes.iter().any(|s| s == "business_management") {
-        return error(
-            403,
-            200,
-            None,
-            "(#200) Requires business_management permission to manage the object",
-        );
-    }
-    let b = w.businesses[biz].clone();
-    let ids = if edge == "owned_pages" {
-        b.owned_pages
-    } else {
-        b.client_pages
-    };
-    let data = pages_data(w, &rec, &ids);
-    ok(json!({"data": data, "paging": {"cursors": {"before": "p0", "after": "p0"}}}))
-}
-
-fn post_to_feed(w: &mut World, p: &BTreeMap<String, String>, page: &str) -> Reply {
-    let (_, rec) = match user_token(w, p) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if rec.kind != Kind::Page || rec.page_id.as_deref() != Some(page) {
-        return error(
-            403,
-            200,
-            None,
-            "(#200) If posting to a page, requires both pages_read_engagement and pages_manage_posts as an admin with sufficient administrative permission",
-        );
-    }
-    if !rec.scopes.iter().any(|s| s == "pages_manage_posts") {
-        return error(
-            403,
-            200,
-            None,
-            "(#200) Requires pages_manage_posts permission",
-        );
-    }
-    let Some(message) = p.get("message").filter(|m| !m.is_empty()) else {
-        return error(400, 100, None, "(#100) Missing message or attachment");
-    };
-    let id = format!("{page}_{}", w.posts.len() + 1);
-    w.posts.push(Post {
-        id: id.clone(),
-        page_id: page.into(),
-        message: message.clone(),
-    });
-    ok(json!({"id": id}))
-}
-
-fn read_feed(w: &mut World, p: &BTreeMap<String, String>, page: &str) -> Reply {
-    if let Err(r) = user_token(w, p) {
-        return r;
-    }
-    let data: Vec<Value> = w
-        .posts
-        .iter()
-        .rev()
-        .filter(|x| x.page_id == page)
-        .map(|x| json!({"id": x.id, "message": x.message}))
-        .collect();
-    ok(json!({"data": data}))
 }
