@@ -271,7 +271,7 @@ fn a_long_lived_token_is_refreshed_inside_the_window_at_most_once_a_day() {
     let o = env.ok(&["refresh", "acme"]);
     assert!(o.stderr.contains("nothing to refresh"), "{}", o.stderr);
     assert_eq!(env.graph().count("/oauth/access_token"), 0);
-    // Forced: one exchange, and Facebook does not extend within the day.
+    // Forced: one exchange, and Facebook gives the same token back (it does not extend).
     let o = env.ok(&["refresh", "acme", "--force"]);
     assert_eq!(env.graph().count("/oauth/access_token"), 1);
     assert!(o.stderr.contains("did not extend"), "{}", o.stderr);
