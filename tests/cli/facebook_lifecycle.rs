@@ -647,3 +647,29 @@ fn calls_slow_down_when_the_usage_headers_near_a_rate_limit() {
         "three calls, two pauses: {slowed:?}"
     );
 }
+
+#[test]
+fn a_profile_on_an_ended_version_is_told_which_version_facebook_served() {
+    let env = Env::with_graph();
+    env.ok(&["init"]);
+    let short = env.graph().short_token();
+    let o = add_token(&env, "old", &short, &["--graph-version", "v19.0"]);
+    assert!(
+        o.stderr.contains("Facebook answered with Graph API v2")
+            && o.stderr.contains("not v19.0")
+            && o.stderr.contains("fbvault edit old"),
+        "{}",
+        o.stderr
+    );
+    let o = env.run(&["status", "--check"]);
+    assert_eq!(o.code, 10, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("Graph API v19.0 ended on 2026-05-21"),
+        "{}",
+        o.stderr
+    );
+    // On the current version: no such note.
+    let short = env.graph().short_token();
+    let o = add_token(&env, "new", &short, &[]);
+    assert!(!o.stderr.contains("Facebook answered with"), "{}", o.stderr);
+}

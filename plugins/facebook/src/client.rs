@@ -58,6 +58,9 @@ pub struct Client {
     options: Options,
     /// Values to scrub from any text we report (the app secret, tokens).
     secrets: std::cell::RefCell<Vec<String>>,
+    /// The version Graph says it served (`facebook-api-version`), when it differs from
+    /// the one asked for: an ended version is served as the oldest live one.
+    served: std::cell::RefCell<Option<String>>,
 }
 
 /// No call leaves before this instant: set, for every client of the process (`refresh
@@ -138,6 +141,7 @@ impl Client {
             version: version.to_string(),
             options: options.clone(),
             secrets: std::cell::RefCell::new(secrets),
+            served: std::cell::RefCell::new(None),
         })
     }
 
@@ -214,6 +218,7 @@ impl Client {
             .map_err(|e| Verdict::Retry(self.describe_network_error(&e)))?;
         let status = response.status();
         let headers: HeaderMap = response.headers().clone();
+        self.note_served_version(&headers);
         let bytes = read_capped(response).map_err(|e| match e {
             Capped::TooBig => Verdict::Fail(ProviderError::new(
                 ErrorKind::Unreachable,
@@ -278,6 +283,21 @@ impl Client {
         } else {
             format!("network error talking to {host}")
         }
+    }
+
+    fn note_served_version(&self, headers: &HeaderMap) {
+        let served = headers
+            .get("facebook-api-version")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| crate::valid_version(v) && *v != self.version);
+        if let Some(v) = served {
+            *self.served.borrow_mut() = Some(v.to_string());
+        }
+    }
+
+    /// The version Graph served instead of the one asked for, if it did.
+    pub fn served_instead(&self) -> Option<String> {
+        self.served.borrow().clone()
     }
 
     /// Adds a value (a token just received) to those scrubbed from reported text.

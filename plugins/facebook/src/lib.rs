@@ -189,6 +189,16 @@ fn fill(token: &mut Token, info: &DebugInfo, now: DateTime<Utc>) {
     token.scopes = info.scopes.clone();
 }
 
+/// "Facebook answered with v21.0, not v19.0": Graph serves an ended version as its oldest
+/// live one and says so in `facebook-api-version`.
+fn served_note(client: &Client, asked: &str, profile: &str) -> Option<String> {
+    client.served_instead().map(|served| {
+        format!(
+            "Facebook answered with Graph API {served}, not {asked} (it no longer serves {asked}); move the profile to {DEFAULT_GRAPH_VERSION} (`fbvault edit {profile}`, graph_version)"
+        )
+    })
+}
+
 fn no_token() -> ProviderError {
     ProviderError::new(ErrorKind::InvalidGrant, "the profile has no user token yet")
         .hint("give it one with `fbvault login {profile}`")
@@ -288,7 +298,10 @@ impl TokenProvider for FacebookProvider {
         info.check(s.app.id)?;
         let user = match info.kind.as_deref() {
             Some("PAGE") => {
-                return self.page_login(ctx, &client, profile, input.token.clone(), &info);
+                let mut set = self.page_login(ctx, &client, profile, input.token.clone(), &info)?;
+                set.notes
+                    .extend(served_note(&client, &s.version, &profile.name));
+                return Ok(set);
             }
             Some("APP") => {
                 return Err(ProviderError::new(
@@ -307,6 +320,8 @@ impl TokenProvider for FacebookProvider {
         if set.tokens.first().is_some_and(short) {
             set.notes.push("Facebook gave a token that expires within a day: was the token from this app's login?".into());
         }
+        set.notes
+            .extend(served_note(&client, &s.version, &profile.name));
         Ok(set)
     }
 
@@ -363,7 +378,10 @@ impl TokenProvider for FacebookProvider {
         if ex.token == old.value {
             // What Facebook usually does with a long-lived user token: nothing changes, so
             // nothing is rewritten.
-            return Ok(unchanged(same_token_note(old, &profile.name)));
+            let mut set = unchanged(same_token_note(old, &profile.name));
+            set.notes
+                .extend(served_note(&client, &s.version, &profile.name));
+            return Ok(set);
         }
         client.also_scrub(&ex.token);
         let info = api::debug(&client, &s.app, &ex.token)?;
@@ -380,6 +398,7 @@ impl TokenProvider for FacebookProvider {
                 profile.name
             ));
         }
+        notes.extend(served_note(&client, &s.version, &profile.name));
         let mut tokens = vec![user];
         tokens.extend(profile.tokens.iter().filter(|t| t.name != USER).cloned());
         Ok(TokenSet { tokens, notes })
