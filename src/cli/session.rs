@@ -248,13 +248,27 @@ impl<'a> Session<'a> {
             RefreshNeed::Missing => return Ok(Refreshed::NoToken),
             RefreshNeed::Fresh if !force => return Ok(Refreshed::Unchanged(profile)),
             RefreshNeed::Due if !force => {
+                // Notes older than the profile's last change are about tokens it no longer
+                // holds (a login since).
+                let since = |at: Option<DateTime<Utc>>, span| {
+                    recent(at, span, ctx.now).filter(|at| *at >= profile.updated_at)
+                };
                 let asked = self.vault.last_refresh_attempt(name);
-                if let Some(at) = recent(asked, Duration::hours(24), ctx.now) {
+                if let Some(at) = since(asked, Duration::hours(24)) {
                     return Ok(Refreshed::Asked(profile, at));
                 }
-                let failed = self.vault.last_refresh_failure(name);
-                if let Some(at) = recent(failed, Duration::hours(1), ctx.now).filter(|_| from_run) {
-                    return Ok(Refreshed::Failed(profile, at));
+                if from_run {
+                    let refused = self.vault.last_refresh_refusal(name);
+                    if let Some((_, why)) =
+                        refused.filter(|(at, _)| since(Some(*at), Duration::hours(1)).is_some())
+                    {
+                        return Err(CliError::with_code(super::code::REFUSED, why)
+                            .hint(format!("get a new token and run `fbvault login {name}`")));
+                    }
+                    let failed = self.vault.last_refresh_failure(name);
+                    if let Some(at) = since(failed, Duration::hours(1)) {
+                        return Ok(Refreshed::Failed(profile, at));
+                    }
                 }
             }
             _ => {}
@@ -262,10 +276,15 @@ impl<'a> Session<'a> {
         let set = match provider.refresh(&ctx, &data, force) {
             Ok(set) => set,
             Err(e) => {
-                if from_run {
+                let e = CliError::provider(e, name.as_str());
+                // Noted before the lock is released: the runs waiting on it take this
+                // outcome instead of trying again.
+                if from_run && e.code == super::code::REFUSED {
+                    self.vault.note_refresh_refusal(name, &e.message)?;
+                } else if from_run {
                     self.vault.note_refresh_failure(name)?;
                 }
-                return Err(CliError::provider(e, name.as_str()));
+                return Err(e);
             }
         };
         if set.tokens == profile.tokens {
@@ -275,10 +294,12 @@ impl<'a> Session<'a> {
             // Remembered locally, so that no tracked file changes.
             self.vault.note_refresh_attempt(name)?;
             self.vault.clear_refresh_failure(name)?;
+            self.vault.clear_refresh_refusal(name)?;
             return Ok(Refreshed::Unchanged(profile));
         }
         let stored = self.store_tokens(name, set)?;
         self.vault.clear_refresh_failure(name)?;
+        self.vault.clear_refresh_refusal(name)?;
         Ok(Refreshed::Stored(stored))
     }
 }

@@ -172,6 +172,38 @@ impl Vault {
         fsio::remove(&self.failure_mark(name))
     }
 
+    fn refusal_mark(&self, name: &ProfileName) -> PathBuf {
+        self.root
+            .join(LOCKS_DIR)
+            .join(format!("{name}.refresh-refused"))
+    }
+
+    /// Records, locally, that the issuer just refused refreshing `name`, and its words
+    /// (one line, no secret), so that runs waiting on the profile lock can give the same
+    /// answer without asking again.
+    pub fn note_refresh_refusal(&self, name: &ProfileName, message: &str) -> Result<()> {
+        fsio::create_private_dir(&self.root.join(LOCKS_DIR))?;
+        let line = message.replace(['\n', '\r'], " ");
+        let text = format!("{}\n{line}", chrono::Utc::now().to_rfc3339());
+        fsio::write_atomic(&self.refusal_mark(name), text.as_bytes())
+    }
+
+    /// When and why the issuer last refused refreshing `name`, if it did and nothing
+    /// succeeded since.
+    pub fn last_refresh_refusal(
+        &self,
+        name: &ProfileName,
+    ) -> Option<(chrono::DateTime<chrono::Utc>, String)> {
+        let text = std::fs::read_to_string(self.refusal_mark(name)).ok()?;
+        let (at, message) = text.split_once('\n')?;
+        Some((at.trim().parse().ok()?, message.trim().to_string()))
+    }
+
+    /// Forgets a recorded refusal.
+    pub fn clear_refresh_refusal(&self, name: &ProfileName) -> Result<()> {
+        fsio::remove(&self.refusal_mark(name))
+    }
+
     fn attempt_mark(&self, name: &ProfileName) -> PathBuf {
         self.root
             .join(LOCKS_DIR)

@@ -673,3 +673,44 @@ fn a_profile_on_an_ended_version_is_told_which_version_facebook_served() {
     let o = add_token(&env, "new", &short, &[]);
     assert!(!o.stderr.contains("Facebook answered with"), "{}", o.stderr);
 }
+
+#[test]
+fn a_burst_of_runs_takes_the_lock_holders_refusal_and_a_login_clears_it() {
+    let env = Env::with_graph();
+    env.ok(&["init"]);
+    let long = env.graph().aged_token(days(55), days(5));
+    add_token(&env, "acme", &long, &[]);
+    env.graph().fail_next(
+        "/oauth/access_token",
+        Failure::graph(
+            190,
+            Some(460),
+            "The session has been invalidated because the user changed their password.",
+        ),
+    );
+    env.graph().clear_log();
+    let before = env.snapshot();
+    let env = std::sync::Arc::new(env);
+    let handles: Vec<_> = (0..5)
+        .map(|_| {
+            let env = env.clone();
+            std::thread::spawn(move || env.run(&["run", "-p", "acme", "--", "printf", "ran"]))
+        })
+        .collect();
+    for h in handles {
+        let o = h.join().unwrap();
+        o.fails(4).stderr_has("changed their password");
+        assert!(o.stdout.is_empty());
+    }
+    assert_eq!(
+        env.graph().count("/oauth/access_token"),
+        1,
+        "one attempt, five answers"
+    );
+    assert_eq!(before, env.snapshot());
+    // A new login is a new token: the note about the old one no longer counts.
+    let short = env.graph().short_token();
+    let o = env.run_stdin(&["login", "acme", "--token-stdin"], &format!("{short}\n"));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    env.ok(&["run", "-p", "acme", "--", "true"]);
+}
