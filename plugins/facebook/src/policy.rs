@@ -57,3 +57,81 @@ pub fn refresh_need(now: DateTime<Utc>, profile: &ProfileData, window: Duration)
         RefreshNeed::Fresh
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(
+        kind: TokenKind,
+        expires_in: i64,
+        issued_ago: Option<i64>,
+        obtained_ago: i64,
+    ) -> ProfileData {
+        let now = Utc::now();
+        let mut t = Token::new(
+            "user",
+            kind,
+            "x".into(),
+            Some(now + Duration::days(expires_in)),
+        );
+        t.issued_at = issued_ago.map(|d| now - Duration::days(d));
+        t.obtained_at = Some(now - Duration::days(obtained_ago));
+        ProfileData {
+            name: "p".into(),
+            tokens: vec![t],
+            ..Default::default()
+        }
+    }
+
+    fn need(p: &ProfileData) -> RefreshNeed {
+        refresh_need(Utc::now(), p, Duration::days(7))
+    }
+
+    #[test]
+    fn age_counts_from_issued_at() {
+        // Stored today, issued 58 days ago, 2 days left: due.
+        assert_eq!(
+            need(&profile(TokenKind::User, 2, Some(58), 0)),
+            RefreshNeed::Due
+        );
+        // Issued today (a fresh exchange), even if stored long ago: not yet.
+        assert_eq!(
+            need(&profile(TokenKind::User, 2, Some(0), 30)),
+            RefreshNeed::Fresh
+        );
+        // No issued_at: when fbvault obtained it.
+        assert_eq!(
+            need(&profile(TokenKind::User, 2, None, 0)),
+            RefreshNeed::Fresh
+        );
+        assert_eq!(
+            need(&profile(TokenKind::User, 2, None, 3)),
+            RefreshNeed::Due
+        );
+    }
+
+    #[test]
+    fn system_users_get_at_least_14_days() {
+        assert_eq!(
+            need(&profile(TokenKind::User, 10, Some(50), 50)),
+            RefreshNeed::Fresh
+        );
+        assert_eq!(
+            need(&profile(TokenKind::SystemUser, 10, Some(50), 50)),
+            RefreshNeed::Due
+        );
+        assert_eq!(
+            need(&profile(TokenKind::SystemUser, 20, Some(40), 40)),
+            RefreshNeed::Fresh
+        );
+    }
+
+    #[test]
+    fn page_tokens_are_never_due() {
+        assert_eq!(
+            need(&profile(TokenKind::Page, 2, Some(58), 58)),
+            RefreshNeed::Fresh
+        );
+    }
+}
