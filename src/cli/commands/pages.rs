@@ -1,11 +1,13 @@
 //! `fbvault pages NAME`: list the pages the user token manages and store their tokens.
 
-use crate::cli::format::when;
+use crate::cli::format::{outside, when};
 use crate::cli::ui::table;
 use crate::cli::{CliError, Ctx};
 use crate::vault::ProfileName;
 
-/// Read the pages the user manages (GET /me/accounts) and store a token for each.
+/// Read the pages the user manages (GET /me/accounts, and with business_management the
+/// pages of the user's businesses: /me/businesses, owned_pages, client_pages) and store a
+/// token for each, each page once.
 ///
 /// Page tokens read with a long-lived user token do not expire. Pick one for `run` with
 /// --page ID, `page` in fbvault.toml, or `add --page`.
@@ -52,7 +54,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             .map(|t| {
                 vec![
                     t.subject.clone().unwrap_or_default(),
-                    t.label.clone().unwrap_or_default(),
+                    outside(t.label.as_deref().unwrap_or_default()),
                     t.tasks.join(","),
                     when(t.expires_at),
                 ]

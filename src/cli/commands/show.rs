@@ -4,7 +4,7 @@
 use chrono::Utc;
 use serde_json::Value;
 
-use crate::cli::format::{expiry, token_title};
+use crate::cli::format::{expiry, outside, token_title};
 use crate::cli::{CliError, Ctx};
 use crate::vault::{Profile, ProfileName};
 
@@ -91,7 +91,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             ui.out(format!("  tasks        {}", t.tasks.join(", ")));
         }
         if let Some(why) = &t.invalid {
-            ui.out(format!("  INVALID      {why}"));
+            ui.out(format!("  INVALID      {}", outside(why)));
         }
     }
     Ok(0)
