@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds fbvault and walks through the whole flow against the bundled Graph API sandbox:
 # init -> add (exchanging a sandbox short-lived token) -> status -> run, in a throwaway
-# HOME. No Facebook app and no network needed.
+# HOME, and ends by really posting to a sandbox page with scripts/post.py and the token
+# and appsecret_proof `run` injects. Needs the Rust toolchain and python3; no Facebook
+# app and no network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v python3 >/dev/null || { echo "the demo's posting script needs python3" >&2; exit 1; }
 
 echo "building (first time: a few minutes)..." >&2
 . scripts/sandbox-home.sh
@@ -15,3 +18,5 @@ step "$bin/fbvault" add acme --from-env
 step "$bin/fbvault" status
 step "$bin/fbvault" run -p acme --page "Cute Kitten Page" --mask -- sh -c 'env | grep "^FB_" | sort'
 printf '\nThe run above received those variables (secret values masked by --mask).\n'
+step "$bin/fbvault" run -p acme --page "Cute Kitten Page" -- python3 scripts/post.py "Hello from fbvault"
+printf '\nscripts/post.py posted with FB_PAGE_ACCESS_TOKEN and FB_PAGE_APPSECRET_PROOF; the sandbox checks the proof like Facebook.\n'

@@ -42,6 +42,8 @@ pub struct Paths {
     pub read_only: bool,
     /// `FBVAULT_TEAM_FINGERPRINT`.
     pub fingerprint: Option<Fingerprint>,
+    /// Where this machine keeps its notes about vaults (`<data dir>/state`).
+    pub state: Option<PathBuf>,
 }
 
 /// A duration in seconds from the environment variable `var` (fractions allowed), when it
@@ -165,5 +167,6 @@ pub fn resolve(flags: Flags, project: Option<&Project>) -> Result<Paths, Setting
         pins,
         read_only: flags.read_only || env_flag("FBVAULT_READ_ONLY"),
         fingerprint,
+        state: dirs.as_ref().map(|d| d.data_dir().join("state")),
     })
 }

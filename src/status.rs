@@ -1,6 +1,8 @@
-//! Token states for `list` and `status`, computed offline from what the profile stores.
+//! Token states for `list` and `status`, computed offline from what the profile stores,
+//! and (Facebook) the Graph API version of each profile against the provider's version
+//! table.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use fbvault_provider::Token;
 use serde::Serialize;
 
@@ -63,6 +65,39 @@ pub struct Row {
     pub data_access_days_left: Option<i64>,
     /// The state.
     pub state: State,
+    /// (Facebook) the Graph API version the profile calls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub graph_version: Option<String>,
+    /// (Facebook) the day the Marketing API stops serving that version; `null` when not
+    /// announced or the version is unknown.
+    #[serde(skip_serializing_if = "skip_marketing")]
+    pub marketing_api_until: Option<Option<NaiveDate>>,
+    /// (Facebook user tokens) the day by which a new login is needed: Facebook does not
+    /// extend user tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_by: Option<DateTime<Utc>>,
+}
+
+fn skip_marketing(v: &Option<Option<NaiveDate>>) -> bool {
+    v.is_none()
+}
+
+/// The Graph API version of a Facebook profile (`None` for other providers).
+pub fn graph_version(profile: &Profile) -> Option<String> {
+    (profile.provider == "facebook").then(|| {
+        profile
+            .config
+            .get("graph_version")
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .unwrap_or_else(|| fbvault_facebook::DEFAULT_GRAPH_VERSION.to_string())
+    })
+}
+
+/// What `status` warns about a profile's Graph API version on `today`, if anything.
+pub fn version_warning(profile: &Profile, today: NaiveDate) -> Option<String> {
+    let v = graph_version(profile)?;
+    fbvault_facebook::versions::warning(&v, today)
 }
 
 /// Whole days from `now` to `at`, rounded toward negative infinity.
@@ -100,6 +135,14 @@ pub fn row(profile: &Profile, token: Option<&Token>, now: DateTime<Utc>, warn_da
             .and_then(|t| t.data_access_expires_at)
             .map(|at| days_until(now, at)),
         state: token.map_or(State::Unknown, |t| state(t, now, warn_days)),
+        graph_version: graph_version(profile),
+        marketing_api_until: graph_version(profile)
+            .map(|v| fbvault_facebook::versions::lookup(&v).and_then(|e| e.marketing_end())),
+        login_by: token
+            .filter(|t| {
+                profile.provider == "facebook" && t.kind == fbvault_provider::TokenKind::User
+            })
+            .and_then(|t| t.expires_at),
     }
 }
 

@@ -32,9 +32,18 @@ pub fn time_left(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
     }
 }
 
+/// Text that came from outside (page names, Facebook's reasons) fit for a terminal:
+/// control characters and bidi overrides escaped (`\u{1b}`, `\r`), the rest as it is
+/// (the one rule of [`crate::vault::text`]).
+pub fn outside(text: &str) -> String {
+    crate::vault::text::escape_controls(text)
+}
+
 /// A token's name for humans: `user token`, `page Cute Kitten Page (111…)`.
 pub fn token_title(t: &Token) -> String {
-    match (t.kind, &t.label, &t.subject) {
+    let label = t.label.as_deref().map(outside);
+    let subject = t.subject.as_deref().map(outside);
+    match (t.kind, &label, &subject) {
         (TokenKind::Page, Some(label), Some(id)) => format!("page {label} ({id})"),
         (TokenKind::Page, None, Some(id)) => format!("page {id}"),
         (kind, _, _) => format!("{} token", kind.as_str().replace('_', "-")),
@@ -54,4 +63,27 @@ pub fn token_summary(profile: &Profile, now: DateTime<Utc>) -> Vec<String> {
             line
         })
         .collect()
+}
+
+/// The day by which a profile needs a new login: the expiry of its user token (Facebook
+/// does not extend user tokens), `None` for other kinds and for tokens that never expire.
+pub fn login_by(profile: &Profile) -> Option<String> {
+    let t = profile.primary_token()?;
+    (t.kind == TokenKind::User)
+        .then_some(t.expires_at)
+        .flatten()
+        .map(|at| at.format("%Y-%m-%d").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outside_text_has_its_controls_escaped() {
+        assert_eq!(
+            outside("Caf\u{e9} \u{1b}[2J\r\n"),
+            "Caf\u{e9} \\u{1b}[2J\\r\\n"
+        );
+    }
 }

@@ -113,6 +113,7 @@ impl Ctx {
         let mut vault = Vault::new(root)
             .with_fingerprint(self.paths.fingerprint.clone())
             .read_only(self.paths.read_only)
+            .with_state_dir(self.paths.state.clone())
             .with_notify(notices(self.ui.clone()));
         if let Some(pins) = &self.paths.pins {
             vault = vault.with_pins(crate::vault::Pins::new(pins));

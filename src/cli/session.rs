@@ -3,7 +3,7 @@
 //! lock and apply their change to the fresh copy, so concurrent commands never lose each
 //! other's writes.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use fbvault_provider::{Context, LoginInput, RefreshNeed, Secret, TokenProvider, TokenSet};
 
 use super::{CliError, Ctx};
@@ -17,6 +17,18 @@ pub enum Refreshed {
     Unchanged(Profile),
     /// The profile has no token yet: only a login can help.
     NoToken,
+    /// Due, but the issuer was asked `at` (less than 24 h ago) and gave the same tokens
+    /// back: not asked again.
+    Asked(Profile, DateTime<Utc>),
+    /// (`run` only) Due, but a refresh failed `at`, less than an hour ago (perhaps the one
+    /// this run waited for): not tried again; the stored tokens are used.
+    Failed(Profile, DateTime<Utc>),
+}
+
+/// A machine-local note's time when it is within `span` before `now` (a note dated in the
+/// future is ignored).
+fn recent(at: Option<DateTime<Utc>>, span: Duration, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    at.filter(|at| *at <= now && now - *at < span)
 }
 
 /// A profile name and what reading it gave.
@@ -215,9 +227,26 @@ impl<'a> Session<'a> {
 
     /// Refreshes a profile under its profile lock when `force` is set or its provider says
     /// a refresh is due. Concurrent callers wait for the lock and then find the fresh
-    /// token, so N simultaneous `run`s cause one exchange. Returns the stored profile and
-    /// whether new tokens were stored.
+    /// token, or the note that the issuer gave the same token back (then nobody asks again
+    /// for 24 h unless forced), so N simultaneous `run`s cause one exchange.
     pub fn refresh(&self, name: &ProfileName, force: bool) -> Result<Refreshed, CliError> {
+        self.refresh_with(name, force, false)
+    }
+
+    /// [`Session::refresh`] for `run`: once it holds the profile lock, it takes the outcome
+    /// of a refresh that failed within the hour (the lock holder's, when this run waited)
+    /// instead of trying again, and notes its own failure before it lets the lock go, so
+    /// one refresh is attempted per burst of runs.
+    pub fn refresh_for_run(&self, name: &ProfileName) -> Result<Refreshed, CliError> {
+        self.refresh_with(name, false, true)
+    }
+
+    fn refresh_with(
+        &self,
+        name: &ProfileName,
+        force: bool,
+        from_run: bool,
+    ) -> Result<Refreshed, CliError> {
         let _lock = self.vault.profile_lock(name)?;
         let profile = self.read(name)?;
         let provider = self.provider(&profile)?;
@@ -228,19 +257,59 @@ impl<'a> Session<'a> {
         match provider.refresh_due(&ctx, &data) {
             RefreshNeed::Missing => return Ok(Refreshed::NoToken),
             RefreshNeed::Fresh if !force => return Ok(Refreshed::Unchanged(profile)),
+            RefreshNeed::Due if !force => {
+                // Notes older than the profile's last change are about tokens it no longer
+                // holds (a login since).
+                let since = |at: Option<DateTime<Utc>>, span| {
+                    recent(at, span, ctx.now).filter(|at| *at >= profile.updated_at)
+                };
+                let asked = self.vault.last_refresh_attempt(name);
+                if let Some(at) = since(asked, Duration::hours(24)) {
+                    return Ok(Refreshed::Asked(profile, at));
+                }
+                if from_run {
+                    let refused = self.vault.last_refresh_refusal(name);
+                    if let Some((_, why)) =
+                        refused.filter(|(at, _)| since(Some(*at), Duration::hours(1)).is_some())
+                    {
+                        return Err(CliError::with_code(super::code::REFUSED, why)
+                            .hint(format!("get a new token and run `fbvault login {name}`")));
+                    }
+                    let failed = self.vault.last_refresh_failure(name);
+                    if let Some(at) = since(failed, Duration::hours(1)) {
+                        return Ok(Refreshed::Failed(profile, at));
+                    }
+                }
+            }
             _ => {}
         }
-        let set = provider
-            .refresh(&ctx, &data, force)
-            .map_err(|e| CliError::provider(e, name.as_str()))?;
+        let set = match provider.refresh(&ctx, &data, force) {
+            Ok(set) => set,
+            Err(e) => {
+                let e = CliError::provider(e, name.as_str());
+                // Noted before the lock is released: the runs waiting on it take this
+                // outcome instead of trying again.
+                if from_run && e.code == super::code::REFUSED {
+                    self.vault.note_refresh_refusal(name, &e.message)?;
+                } else if from_run {
+                    self.vault.note_refresh_failure(name)?;
+                }
+                return Err(e);
+            }
+        };
         if set.tokens == profile.tokens {
             for note in &set.notes {
                 self.ctx.ui.info(format!("{name}: {note}"));
             }
+            // Remembered locally, so that no tracked file changes.
+            self.vault.note_refresh_attempt(name)?;
+            self.vault.clear_refresh_failure(name)?;
+            self.vault.clear_refresh_refusal(name)?;
             return Ok(Refreshed::Unchanged(profile));
         }
         let stored = self.store_tokens(name, set)?;
         self.vault.clear_refresh_failure(name)?;
+        self.vault.clear_refresh_refusal(name)?;
         Ok(Refreshed::Stored(stored))
     }
 }

@@ -38,7 +38,7 @@ fn params_of(r: &Request) -> Vec<&str> {
 }
 
 #[test]
-fn add_exchanges_then_debugs_then_reads_pages_with_the_long_lived_token() {
+fn add_debugs_then_exchanges_then_debugs_then_reads_pages_with_the_long_lived_token() {
     let env = Env::with_graph();
     env.ok(&["init"]);
     let short = env.graph().short_token();
@@ -47,10 +47,15 @@ fn add_exchanges_then_debugs_then_reads_pages_with_the_long_lived_token() {
     let reqs = env.graph().requests();
     assert!(
         reqs.iter()
-            .all(|r| r.version.as_deref() == Some("v25.0") && r.method == "GET"),
-        "versioned GETs only"
+            .all(|r| r.version.as_deref() == Some("v27.0") && r.method == "GET"),
+        "versioned GETs only, at the newest version by default"
     );
 
+    // Look before exchanging: debug_token on the given token comes first.
+    let look = &reqs[0];
+    assert_eq!(look.path, "/debug_token");
+    assert_eq!(look.params["input_token"], short);
+    let reqs = &reqs[1..];
     let ex = &reqs[0];
     assert_eq!(ex.path, "/oauth/access_token");
     assert_eq!(
@@ -266,7 +271,7 @@ fn a_long_lived_token_is_refreshed_inside_the_window_at_most_once_a_day() {
     let o = env.ok(&["refresh", "acme"]);
     assert!(o.stderr.contains("nothing to refresh"), "{}", o.stderr);
     assert_eq!(env.graph().count("/oauth/access_token"), 0);
-    // Forced: one exchange, and Facebook does not extend within the day.
+    // Forced: one exchange, and Facebook gives the same token back (it does not extend).
     let o = env.ok(&["refresh", "acme", "--force"]);
     assert_eq!(env.graph().count("/oauth/access_token"), 1);
     assert!(o.stderr.contains("did not extend"), "{}", o.stderr);

@@ -51,7 +51,10 @@ fn each_invalid_token_subcode_is_exit_4_in_words_without_retry() {
         None,
         "Invalid OAuth access token - Cannot parse access token",
     )]);
-    o.fails(4).stderr_has("malformed or invalid");
+    // No subcode: Facebook's own words, and its trace id.
+    o.fails(4)
+        .stderr_has("Cannot parse access token")
+        .stderr_has("fbtrace_id AsbxTrace0001");
 }
 
 #[test]
@@ -61,13 +64,20 @@ fn a_bad_client_secret_is_exit_4_after_exactly_one_request() {
     let short = env.graph().short_token();
     let before = env.snapshot();
     let o = env.add_with("acme", DEMO_APP_ID, "not-the-secret", Some(&short), &[]);
+    // The profile was not created, so the hint names `add`, not `edit acme`.
     o.fails(4)
         .stderr_has("refused the app secret")
-        .stderr_has("fbvault edit acme");
+        .stderr_has("fbvault add acme");
+    assert!(!o.stderr.contains("fbvault edit acme"), "{}", o.stderr);
     assert_eq!(
         env.graph().requests().len(),
         1,
         "a bad secret is never retried"
+    );
+    assert_eq!(
+        env.graph().requests()[0].path,
+        "/debug_token",
+        "the token is looked at before any exchange"
     );
     assert!(!o.stderr.contains("not-the-secret"));
     env.assert_no_secret(&o.stderr);

@@ -6,6 +6,8 @@ mod common;
 
 mod facebook;
 mod facebook_errors;
+mod facebook_graph_text;
+mod facebook_lifecycle;
 mod hardening;
 mod plugins;
 mod recipients;

@@ -67,7 +67,7 @@ fn the_user_token_variables() {
         vars["FB_APPSECRET_PROOF"],
         appsecret_proof(DEMO_APP_SECRET, &user)
     );
-    assert_eq!(vars["FB_GRAPH_API_VERSION"], "v25.0");
+    assert_eq!(vars["FB_GRAPH_API_VERSION"], "v27.0");
     for absent in [
         "FB_PAGE_ACCESS_TOKEN",
         "FB_PAGE_ID",
@@ -407,7 +407,7 @@ fn due_profile() -> Env {
     env.add("acme");
     editor(
         &mut env,
-        r#"sed -i 's/"obtained_at": "[^"]*"/"obtained_at": "2020-01-01T00:00:00Z"/' "$1""#,
+        r#"sed -i 's/"obtained_at": "[^"]*"/"obtained_at": "2020-01-01T00:00:00Z"/; s/"issued_at": "[^"]*"/"issued_at": "2020-01-01T00:00:00Z"/' "$1""#,
     );
     env.ok(&["edit", "acme"]);
     env.graph().clear_log();

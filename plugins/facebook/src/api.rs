@@ -41,18 +41,25 @@ fn bad_answer(what: &str) -> ProviderError {
     )
 }
 
-/// `GET /oauth/access_token?grant_type=fb_exchange_token&…`.
-pub fn exchange(client: &Client, app: &App, token: &Secret) -> Result<Exchanged, ProviderError> {
-    let Reply { body } = client.get(
-        Endpoint::OAuth,
-        "oauth/access_token",
-        &[
-            ("grant_type", "fb_exchange_token"),
-            ("client_id", app.id),
-            ("client_secret", app.secret.expose()),
-            ("fb_exchange_token", token.expose()),
-        ],
-    )?;
+/// `GET /oauth/access_token?grant_type=fb_exchange_token&…`; for an expiring system-user
+/// token (`system_user`), with `set_token_expires_in_60_days=true` as Meta's refresh
+/// recipe requires.
+pub fn exchange(
+    client: &Client,
+    app: &App,
+    token: &Secret,
+    system_user: bool,
+) -> Result<Exchanged, ProviderError> {
+    let mut params = vec![
+        ("grant_type", "fb_exchange_token"),
+        ("client_id", app.id),
+        ("client_secret", app.secret.expose()),
+        ("fb_exchange_token", token.expose()),
+    ];
+    if system_user {
+        params.push(("set_token_expires_in_60_days", "true"));
+    }
+    let Reply { body } = client.get(Endpoint::OAuth, "oauth/access_token", &params)?;
     let value = body
         .get("access_token")
         .and_then(Value::as_str)
@@ -83,7 +90,11 @@ pub struct DebugInfo {
     pub scopes: Vec<String>,
     /// `user_id`.
     pub user_id: Option<String>,
-    /// `error` when the token is invalid.
+    /// `profile_id`: the page of a page token.
+    pub profile_id: Option<String>,
+    /// `application`: the app's name.
+    pub application: Option<String>,
+    /// `error` when the token is invalid (its text already scrubbed and escaped).
     pub error: Option<GraphError>,
 }
 
@@ -97,7 +108,7 @@ impl DebugInfo {
     /// The reason the token is invalid, in words.
     pub fn invalid_reason(&self) -> String {
         match &self.error {
-            Some(e) if e.code == 190 || e.code == 102 => {
+            Some(e) if (e.code == 190 || e.code == 102) && e.subcode.is_some() => {
                 invalid_token_reason(e.subcode).to_string()
             }
             Some(e) if !e.message.is_empty() => e.message.clone(),
@@ -114,11 +125,22 @@ impl DebugInfo {
             ));
         }
         if let Some(other) = self.app_id.as_deref().filter(|a| *a != app_id) {
+            let name = self
+                .application
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            let why = match &self.error {
+                Some(e) if !e.message.is_empty() => format!("; Facebook says: {}", e.message),
+                _ => "; Facebook says: The token was not issued for this application.".into(),
+            };
             return Err(ProviderError::new(
                 ErrorKind::InvalidGrant,
-                format!("the token belongs to app {other}, not to this profile's app {app_id}"),
+                format!(
+                    "the token belongs to app {other}{name}, not to this profile's app {app_id}{why}"
+                ),
             )
-            .hint("get a token for this app (Graph API Explorer: pick the app first), then run `fbvault login {profile}`"));
+            .hint(crate::errors::EXPLORER_HINT));
         }
         if !self.is_valid {
             return Err(ProviderError::new(
@@ -143,6 +165,7 @@ fn string(v: Option<&Value>) -> Option<String> {
 pub fn debug(client: &Client, app: &App, token: &Secret) -> Result<DebugInfo, ProviderError> {
     let inspector = app.app_token();
     let proof = appsecret_proof(app.secret.expose(), &inspector);
+    client.also_scrub(token);
     let Reply { body } = client
         .get(
             Endpoint::Graph,
@@ -157,11 +180,12 @@ pub fn debug(client: &Client, app: &App, token: &Secret) -> Result<DebugInfo, Pr
             // A problem with the *inspected* token comes back inside `data`; an error
             // envelope here means Graph refused the inspector: the app id and secret.
             if e.kind == ErrorKind::InvalidGrant {
+                let said = e.message.strip_prefix("Facebook refused the token: ");
                 ProviderError::new(
                     ErrorKind::InvalidGrant,
                     format!(
-                        "Facebook refused the app id and secret used to check tokens ({})",
-                        e.message
+                        "Facebook refused the app secret (or the app id) used to check tokens ({})",
+                        said.unwrap_or(&e.message)
                     ),
                 )
                 .hint(crate::errors::SECRET_HINT)
@@ -193,7 +217,14 @@ pub fn debug(client: &Client, app: &App, token: &Secret) -> Result<DebugInfo, Pr
             })
             .unwrap_or_default(),
         user_id: string(data.get("user_id")),
-        error: GraphError::from_body(data),
+        profile_id: string(data.get("profile_id")),
+        application: data
+            .get("application")
+            .and_then(Value::as_str)
+            .map(|n| client.clean(n)),
+        // Facebook may echo the token or the app secret in here: scrub before it is shown
+        // or stored.
+        error: GraphError::from_body(data).map(|e| e.cleaned(|t| client.clean(t))),
     })
 }
 
@@ -219,65 +250,142 @@ pub fn accounts(
     app: &App,
     user_token: &Secret,
 ) -> Result<(Vec<PageEntry>, Vec<String>), ProviderError> {
-    let proof = appsecret_proof(app.secret.expose(), user_token.expose());
+    let mut pages = Vec::new();
+    let mut notes = Vec::new();
+    let fields = "id,name,access_token,tasks,category";
+    each_item(
+        client,
+        app,
+        user_token,
+        "me/accounts",
+        fields,
+        &mut notes,
+        |entry| {
+            if let Some(p) = page_entry(client, entry) {
+                pages.push(p);
+            }
+        },
+    )?;
+    Ok((pages, notes))
+}
+
+/// The permission that lets a user token see the businesses it works for.
+pub const BUSINESS_SCOPE: &str = "business_management";
+
+/// Pages reached through Business Manager: `GET /me/businesses`, then each business's
+/// `owned_pages` and `client_pages`, keeping only entries that carry a page token.
+pub fn business_pages(
+    client: &Client,
+    app: &App,
+    user_token: &Secret,
+) -> Result<(Vec<PageEntry>, Vec<String>), ProviderError> {
+    let mut notes = Vec::new();
+    let mut businesses = Vec::new();
+    each_item(
+        client,
+        app,
+        user_token,
+        "me/businesses",
+        "id,name",
+        &mut notes,
+        |b| {
+            if let Some(id) =
+                string(b.get("id")).filter(|id| id.chars().all(|c| c.is_ascii_digit()))
+            {
+                businesses.push(id);
+            }
+        },
+    )?;
+    let mut pages = Vec::new();
+    for id in businesses {
+        for edge in ["owned_pages", "client_pages"] {
+            let path = format!("{id}/{edge}");
+            each_item(
+                client,
+                app,
+                user_token,
+                &path,
+                "id,name,access_token,tasks",
+                &mut notes,
+                |entry| {
+                    if let Some(p) = page_entry(client, entry) {
+                        pages.push(p);
+                    }
+                },
+            )?;
+        }
+    }
+    Ok((pages, notes))
+}
+
+fn page_entry(client: &Client, entry: &Value) -> Option<PageEntry> {
+    let id = string(entry.get("id"))?;
+    let token = entry.get("access_token").and_then(Value::as_str)?;
+    let token = Secret::new(token);
+    client.also_scrub(&token);
+    Some(PageEntry {
+        id: client.clean(&id),
+        name: entry
+            .get("name")
+            .and_then(Value::as_str)
+            .map(|n| client.clean(n)),
+        tasks: entry
+            .get("tasks")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(|t| client.clean(t)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        token,
+    })
+}
+
+/// Calls `item` for every entry of a paged edge (`me/accounts`, `{business}/owned_pages`),
+/// following `paging.next` while it stays on the Graph host and carries the proof.
+fn each_item(
+    client: &Client,
+    app: &App,
+    token: &Secret,
+    path: &str,
+    fields: &str,
+    notes: &mut Vec<String>,
+    mut item: impl FnMut(&Value),
+) -> Result<(), ProviderError> {
+    let proof = appsecret_proof(app.secret.expose(), token.expose());
     let mut reply = client.get(
         Endpoint::Graph,
-        "me/accounts",
+        path,
         &[
-            ("fields", "id,name,access_token,tasks,category"),
+            ("fields", fields),
             ("limit", "100"),
-            ("access_token", user_token.expose()),
+            ("access_token", token.expose()),
             ("appsecret_proof", &proof),
         ],
     )?;
-    let mut pages = Vec::new();
-    let mut notes = Vec::new();
     for _ in 0..MAX_PAGES {
         let data = reply
             .body
             .get("data")
             .and_then(Value::as_array)
-            .ok_or_else(|| bad_answer("me/accounts"))?;
+            .ok_or_else(|| bad_answer(path))?;
         for entry in data {
-            let (Some(id), Some(token)) = (
-                string(entry.get("id")),
-                entry.get("access_token").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            let token = Secret::new(token);
-            client.also_scrub(&token);
-            pages.push(PageEntry {
-                id,
-                name: entry
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                tasks: entry
-                    .get("tasks")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|t| t.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                token,
-            });
+            item(entry);
         }
         let Some(next) = reply.body.pointer("/paging/next").and_then(Value::as_str) else {
-            return Ok((pages, notes));
+            return Ok(());
         };
         let Ok(mut url) = reqwest::Url::parse(next) else {
             notes.push("stopped reading pages: Facebook's next-page link is not a URL".into());
-            return Ok((pages, notes));
+            return Ok(());
         };
         if !client.same_host(&url) {
             notes.push(format!(
                 "stopped reading pages: the next-page link points away from {} (not followed, it carries the token)",
                 client.host()
             ));
-            return Ok((pages, notes));
+            return Ok(());
         }
         // The link carries the token; make sure it carries the proof for that token too.
         let has_proof = url.query_pairs().any(|(k, _)| k == "appsecret_proof");
@@ -296,5 +404,27 @@ pub fn accounts(
     notes.push(format!(
         "stopped reading pages after {MAX_PAGES} result pages"
     ));
-    Ok((pages, notes))
+    Ok(())
+}
+
+/// The name of whoever `token` acts for (`GET /me?fields=id,name`; a page for a page
+/// token), or `None` when Facebook does not say.
+pub fn name_of(client: &Client, app: &App, token: &Secret) -> Option<String> {
+    let proof = appsecret_proof(app.secret.expose(), token.expose());
+    let reply = client
+        .get(
+            Endpoint::Graph,
+            "me",
+            &[
+                ("fields", "id,name"),
+                ("access_token", token.expose()),
+                ("appsecret_proof", &proof),
+            ],
+        )
+        .ok()?;
+    reply
+        .body
+        .get("name")
+        .and_then(Value::as_str)
+        .map(|n| client.clean(n))
 }

@@ -2,6 +2,7 @@
 //! backoff and jitter for transient failures only, and errors that never carry a URL (the
 //! URLs carry tokens).
 
+use std::io::Read;
 use std::time::{Duration, SystemTime};
 
 use fbvault_provider::{ErrorKind, ProviderError};
@@ -10,8 +11,13 @@ use reqwest::blocking::{Client as Http, RequestBuilder};
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use crate::errors::{Endpoint, GraphError, Verdict, classify};
+use crate::errors::{Endpoint, GraphError, Verdict, classify, escape_controls};
 use crate::usage;
+
+/// The largest Graph answer read; a bigger one is refused without reading it whole.
+pub const MAX_BODY: u64 = 1 << 20;
+/// Usage (percent of a rate limit) from which the client pauses before its next call.
+const SLOW_DOWN_AT: f64 = 75.0;
 
 /// How the provider talks to Graph.
 #[derive(Debug, Clone)]
@@ -52,6 +58,29 @@ pub struct Client {
     options: Options,
     /// Values to scrub from any text we report (the app secret, tokens).
     secrets: std::cell::RefCell<Vec<String>>,
+    /// The version Graph says it served (`facebook-api-version`), when it differs from
+    /// the one asked for: an ended version is served as the oldest live one.
+    served: std::cell::RefCell<Option<String>>,
+}
+
+/// No call leaves before this instant: set, for every client of the process (`refresh
+/// --all` runs several at once), when an answer's usage headers say the app is close to
+/// a rate limit.
+static NOT_BEFORE: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+
+fn wait_for_quota() {
+    let until = *NOT_BEFORE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(wait) = until.and_then(|u| u.checked_duration_since(std::time::Instant::now())) {
+        std::thread::sleep(wait);
+    }
+}
+
+fn hold_back(pause: Duration) {
+    let until = std::time::Instant::now() + pause;
+    let mut slot = NOT_BEFORE.lock().unwrap_or_else(|e| e.into_inner());
+    if slot.is_none_or(|u| u < until) {
+        *slot = Some(until);
+    }
 }
 
 fn unreachable(message: String) -> ProviderError {
@@ -60,7 +89,7 @@ fn unreachable(message: String) -> ProviderError {
 }
 
 impl Client {
-    /// A client for `base` (`https://graph.facebook.com`) and `version` (`v25.0`).
+    /// A client for `base` (`https://graph.facebook.com`) and `version` (`v27.0`).
     pub fn new(
         options: &Options,
         base: &str,
@@ -85,7 +114,10 @@ impl Client {
         if !crate::valid_version(version) {
             return Err(ProviderError::new(
                 ErrorKind::BadRequest,
-                format!("`{version}` is not a Graph API version (expected something like v25.0)"),
+                format!(
+                    "`{version}` is not a Graph API version (expected something like {})",
+                    crate::versions::newest()
+                ),
             ));
         }
         // TLS comes from ring (no aws-lc, no OpenSSL); installed here, when the first
@@ -109,6 +141,7 @@ impl Client {
             version: version.to_string(),
             options: options.clone(),
             secrets: std::cell::RefCell::new(secrets),
+            served: std::cell::RefCell::new(None),
         })
     }
 
@@ -152,6 +185,7 @@ impl Client {
     ) -> Result<Reply, ProviderError> {
         let attempts = self.options.attempts.max(1);
         let mut last = String::new();
+        wait_for_quota();
         for attempt in 1..=attempts {
             match self.attempt(endpoint, request()) {
                 Ok(reply) => return Ok(reply),
@@ -184,18 +218,29 @@ impl Client {
             .map_err(|e| Verdict::Retry(self.describe_network_error(&e)))?;
         let status = response.status();
         let headers: HeaderMap = response.headers().clone();
-        let bytes = response
-            .bytes()
-            .map_err(|e| Verdict::Retry(self.describe_network_error(&e)))?;
+        self.note_served_version(&headers);
+        let bytes = read_capped(response).map_err(|e| match e {
+            Capped::TooBig => Verdict::Fail(ProviderError::new(
+                ErrorKind::Unreachable,
+                format!(
+                    "Facebook's answer is larger than {} MB; not read",
+                    MAX_BODY >> 20
+                ),
+            )),
+            Capped::Io => Verdict::Retry(format!("the answer from {} was cut short", self.host())),
+        })?;
         let body: Option<Value> = serde_json::from_slice(&bytes)
             .ok()
             .or_else(|| legacy_form(&bytes));
+        let usage = usage::parse(&headers);
         match body {
             Some(body) => {
-                if let Some(mut err) = GraphError::from_body(&body) {
-                    // Scrub first, then shorten: a cut must not leave half a secret.
-                    err.message = self.scrub(&err.message).chars().take(300).collect();
-                    return Err(classify(&err, endpoint, &usage::parse(&headers)));
+                if let Some(err) = GraphError::from_body(&body) {
+                    let err = err.cleaned(|t| self.clean(t));
+                    return Err(classify(&err, endpoint, &usage, &self.version));
+                }
+                if usage.peak_percent.is_some_and(|p| p >= SLOW_DOWN_AT) {
+                    hold_back(slow_down(usage.peak_percent.unwrap_or(0.0)));
                 }
                 if status.is_success() {
                     Ok(Reply { body })
@@ -240,6 +285,21 @@ impl Client {
         }
     }
 
+    fn note_served_version(&self, headers: &HeaderMap) {
+        let served = headers
+            .get("facebook-api-version")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| crate::valid_version(v) && *v != self.version);
+        if let Some(v) = served {
+            *self.served.borrow_mut() = Some(v.to_string());
+        }
+    }
+
+    /// The version Graph served instead of the one asked for, if it did.
+    pub fn served_instead(&self) -> Option<String> {
+        self.served.borrow().clone()
+    }
+
     /// Adds a value (a token just received) to those scrubbed from reported text.
     pub fn also_scrub(&self, secret: &fbvault_provider::Secret) {
         self.secrets.borrow_mut().push(secret.expose().to_string());
@@ -249,10 +309,45 @@ impl Client {
         fbvault_provider::redact(text, self.secrets.borrow().iter().map(String::as_str))
     }
 
+    /// Text from Facebook made fit to show or store: every known secret replaced, control
+    /// characters escaped, cut to 300 characters (scrubbed first: a cut must not leave
+    /// half a secret).
+    pub fn clean(&self, text: &str) -> String {
+        escape_controls(&self.scrub(text), 300)
+    }
+
     fn scrub_error(&self, mut e: ProviderError) -> ProviderError {
         e.message = self.scrub(&e.message);
         e
     }
+}
+
+enum Capped {
+    TooBig,
+    Io,
+}
+
+/// Reads at most [`MAX_BODY`] bytes, in chunks; a longer answer is refused.
+fn read_capped(response: reqwest::blocking::Response) -> Result<Vec<u8>, Capped> {
+    if response.content_length().is_some_and(|n| n > MAX_BODY) {
+        return Err(Capped::TooBig);
+    }
+    let mut bytes = Vec::new();
+    response
+        .take(MAX_BODY + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|_| Capped::Io)?;
+    if bytes.len() as u64 > MAX_BODY {
+        return Err(Capped::TooBig);
+    }
+    Ok(bytes)
+}
+
+/// How long to wait before the next call at `percent` of a rate limit: nothing below
+/// [`SLOW_DOWN_AT`], then up to 5 s at 100 %.
+fn slow_down(percent: f64) -> Duration {
+    let over = ((percent - SLOW_DOWN_AT) / (100.0 - SLOW_DOWN_AT)).clamp(0.0, 1.0);
+    Duration::from_millis(200 + (over * 4_800.0) as u64)
 }
 
 /// Before v2.3 the OAuth endpoint answered `access_token=…&expires=…`; accept it.
@@ -282,6 +377,12 @@ mod tests {
         assert_eq!(v["access_token"], "EAAB|x");
         assert_eq!(v["expires"], 5183999);
         assert!(legacy_form(b"<html>").is_none());
+    }
+
+    #[test]
+    fn slowing_down_grows_with_usage() {
+        assert!(slow_down(75.0) < slow_down(90.0));
+        assert_eq!(slow_down(150.0), Duration::from_millis(5_000));
     }
 
     #[test]

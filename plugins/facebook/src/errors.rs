@@ -21,6 +21,10 @@ pub struct GraphError {
     pub message: String,
     /// `is_transient`.
     pub transient: bool,
+    /// `fbtrace_id`: what Meta asks for in bug reports (not a secret).
+    pub fbtrace_id: Option<String>,
+    /// `error_user_msg`: the text Facebook meant for the person (368, 10, 200…).
+    pub user_msg: Option<String>,
 }
 
 impl GraphError {
@@ -42,8 +46,51 @@ impl GraphError {
                 .get("is_transient")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            fbtrace_id: text(e.get("fbtrace_id")),
+            user_msg: text(e.get("error_user_msg")),
         })
     }
+
+    /// The same error with every text field passed through `clean` (scrub, escape).
+    pub fn cleaned(mut self, clean: impl Fn(&str) -> String) -> GraphError {
+        self.message = clean(&self.message);
+        self.fbtrace_id = self.fbtrace_id.as_deref().map(&clean);
+        self.user_msg = self.user_msg.as_deref().map(&clean);
+        self
+    }
+
+    /// What to add at the end of a message: Facebook's words for the person, then the
+    /// `fbtrace_id`.
+    pub fn suffix(&self) -> String {
+        let mut s = String::new();
+        if let Some(m) = &self.user_msg {
+            s.push_str(&format!("; Facebook says: {m}"));
+        }
+        if let Some(id) = &self.fbtrace_id {
+            s.push_str(&format!(" [fbtrace_id {id}]"));
+        }
+        s
+    }
+}
+
+fn text(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Text from outside made safe for a terminal: control characters (ESC, CR, LF, BEL, …)
+/// are shown escaped (`\u{1b}`, `\n`), everything else as it is; cut to `max` characters.
+pub fn escape_controls(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in text.chars().take(max) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Reads an integer that Graph may send as a number or a string.
@@ -93,6 +140,9 @@ pub fn invalid_token_reason(subcode: Option<i64>) -> &'static str {
         Some(467) => "the token is invalid: it was revoked or the user logged out",
         Some(468) => "the session was invalidated because it was not used for a long time",
         Some(492) => "the user lost their role on the page",
+        Some(493) => {
+            "the user has not used the app for more than 90 days, so the token stopped working"
+        }
         _ => "the token is malformed or invalid",
     }
 }
@@ -101,8 +151,21 @@ fn is_rate_limit(code: i64) -> bool {
     matches!(code, 4 | 17 | 32 | 341 | 613) || (80000..=80014).contains(&code)
 }
 
-/// Decides what a Graph error means.
-pub fn classify(err: &GraphError, endpoint: Endpoint, usage: &Usage) -> Verdict {
+/// Where the user can pick the right app for a token.
+pub const EXPLORER_HINT: &str = "in the Graph API Explorer (developers.facebook.com/tools/explorer), pick this profile's app in the \"Meta App\" selector before generating the token, then run `fbvault login {profile}`";
+
+/// Decides what a Graph error means; `version` is the version the call used.
+pub fn classify(err: &GraphError, endpoint: Endpoint, usage: &Usage, version: &str) -> Verdict {
+    match decide(err, endpoint, usage, version) {
+        Verdict::Fail(mut e) => {
+            e.message.push_str(&err.suffix());
+            Verdict::Fail(e)
+        }
+        Verdict::Retry(why) => Verdict::Retry(why + &err.suffix()),
+    }
+}
+
+fn decide(err: &GraphError, endpoint: Endpoint, usage: &Usage, version: &str) -> Verdict {
     let msg = err.message.to_lowercase();
     let said = || {
         if err.message.is_empty() {
@@ -113,6 +176,18 @@ pub fn classify(err: &GraphError, endpoint: Endpoint, usage: &Usage) -> Verdict 
     };
     let fail = |kind: ErrorKind, message: String| Verdict::Fail(ProviderError::new(kind, message));
     match err.code {
+        190 | 102 if err.subcode.is_none() => {
+            let mut e = ProviderError::new(
+                ErrorKind::InvalidGrant,
+                format!("Facebook refused the token: {}", said()),
+            );
+            if msg.contains("not issued for this application") {
+                e = e.hint(EXPLORER_HINT);
+            } else {
+                e = e.hint(LOGIN_HINT);
+            }
+            Verdict::Fail(e)
+        }
         190 | 102 => Verdict::Fail(
             ProviderError::new(
                 ErrorKind::InvalidGrant,
@@ -133,10 +208,30 @@ pub fn classify(err: &GraphError, endpoint: Endpoint, usage: &Usage) -> Verdict 
             };
             Verdict::Fail(ProviderError::new(ErrorKind::InvalidGrant, format!("{what} ({})", said())).hint(SECRET_HINT))
         }
+        100 if msg.contains("require an appsecret_proof") => Verdict::Fail(
+            ProviderError::new(
+                ErrorKind::InvalidGrant,
+                format!("the app requires an appsecret_proof and the call had none ({})", said()),
+            )
+            .hint("the app has \"Require App Secret\" on: send FB_APPSECRET_PROOF (or FB_USER_/FB_PAGE_APPSECRET_PROOF) with every call, and check the app secret with `fbvault show {profile}`"),
+        ),
+        2635 => Verdict::Fail(
+            ProviderError::new(
+                ErrorKind::BadRequest,
+                format!(
+                    "Facebook no longer serves Graph API {version} here (deprecated version, {})",
+                    said()
+                ),
+            )
+            .hint(format!(
+                "move the profile to {}: `fbvault edit {{profile}}` and set graph_version",
+                crate::versions::newest()
+            )),
+        ),
         100 if msg.contains("invalid appsecret_proof") => Verdict::Fail(
             ProviderError::new(
                 ErrorKind::InvalidGrant,
-                format!("Facebook refused the appsecret_proof: the stored app secret does not belong to this app ({})", said()),
+                format!("Facebook refused the appsecret_proof: check the app secret, the stored one does not belong to this app ({})", said()),
             )
             .hint(SECRET_HINT),
         ),
@@ -184,6 +279,7 @@ mod tests {
             &GraphError::from_body(&body).unwrap(),
             endpoint,
             &Usage::default(),
+            "v27.0",
         )
     }
 
@@ -239,7 +335,7 @@ mod tests {
 
     #[test]
     fn every_190_subcode_is_a_refusal_in_words() {
-        for sub in [458, 459, 460, 463, 464, 467, 492] {
+        for sub in [458, 459, 460, 463, 464, 467, 492, 493] {
             let v = verdict(
                 json!({"error":{"message":"m","code":190,"error_subcode":sub}}),
                 Endpoint::Graph,
@@ -261,7 +357,7 @@ mod tests {
                 regain_minutes: Some(7),
                 peak_percent: None,
             };
-            let Verdict::Fail(e) = classify(&err, Endpoint::Graph, &usage) else {
+            let Verdict::Fail(e) = classify(&err, Endpoint::Graph, &usage, "v27.0") else {
                 panic!()
             };
             assert_eq!(e.kind, ErrorKind::RateLimited);
@@ -274,5 +370,92 @@ mod tests {
         let e = GraphError::from_body(&json!({"error":{"code":190,"message":"x","subcode":463}}))
             .unwrap();
         assert_eq!(e.subcode, Some(463));
+    }
+}
+
+#[cfg(test)]
+mod completed {
+    use super::*;
+    use serde_json::json;
+
+    fn fail(body: Value) -> ProviderError {
+        match classify(
+            &GraphError::from_body(&body).unwrap(),
+            Endpoint::Graph,
+            &Usage::default(),
+            "v24.0",
+        ) {
+            Verdict::Fail(e) => e,
+            Verdict::Retry(m) => panic!("retried: {m}"),
+        }
+    }
+
+    #[test]
+    fn a_190_without_subcode_keeps_facebooks_message_and_trace() {
+        let e = fail(
+            json!({"error":{"code":190,"message":"Error validating access token: The token was not issued for this application.","fbtrace_id":"Abc123"}}),
+        );
+        assert_eq!(e.kind, ErrorKind::InvalidGrant);
+        assert!(
+            e.message.contains("not issued for this application"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.ends_with("[fbtrace_id Abc123]"), "{}", e.message);
+        assert!(e.hints[0].contains("Graph API Explorer"));
+    }
+
+    #[test]
+    fn subcode_493_has_its_own_words() {
+        let e = fail(json!({"error":{"code":190,"error_subcode":493,"message":"x"}}));
+        assert!(e.message.contains("90 days"), "{}", e.message);
+    }
+
+    #[test]
+    fn deprecated_version_names_the_version_to_move_to() {
+        let e = fail(
+            json!({"error":{"code":2635,"message":"(#2635) You are calling a deprecated version of the Ads API."}}),
+        );
+        assert_eq!(e.kind, ErrorKind::BadRequest);
+        assert!(e.message.contains("v24.0"), "{}", e.message);
+        assert!(e.hints[0].contains(crate::versions::newest()));
+    }
+
+    #[test]
+    fn proof_errors_say_to_check_the_app_secret() {
+        for m in [
+            "Invalid appsecret_proof provided in the API argument",
+            "API calls from the server require an appsecret_proof argument",
+        ] {
+            let e = fail(json!({"error":{"code":100,"message":m}}));
+            assert_eq!(e.kind, ErrorKind::InvalidGrant, "{m}");
+            assert!(e.message.contains("appsecret_proof"));
+            assert!(
+                e.message.contains("app secret")
+                    || e.hints.iter().any(|h| h.contains("app secret"))
+            );
+        }
+    }
+
+    #[test]
+    fn error_user_msg_is_shown() {
+        let e = fail(
+            json!({"error":{"code":368,"message":"Temporarily blocked","error_user_msg":"You can't post for 3 days.","fbtrace_id":"T"}}),
+        );
+        assert!(
+            e.message
+                .contains("Facebook says: You can't post for 3 days."),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn controls_are_escaped() {
+        assert_eq!(
+            escape_controls("a\u{1b}[2J\r\nb", 100),
+            "a\\u{1b}[2J\\r\\nb"
+        );
+        assert_eq!(escape_controls("Café 🍰", 100), "Café 🍰");
     }
 }

@@ -1,33 +1,46 @@
-//! The Facebook/Meta provider: exchanges short-lived user tokens for long-lived ones, reads
-//! the truth about them from `debug_token`, derives page tokens, refreshes inside the
-//! refresh window, and builds `FB_*` variables with an `appsecret_proof` for the exact
-//! token injected.
+//! The Facebook/Meta provider: looks at every token it is given with `debug_token` first,
+//! exchanges only short-lived user tokens, keeps long-lived user, page and system-user
+//! tokens as they are, derives page tokens (also through Business Manager), refreshes
+//! what Facebook really refreshes, and builds `FB_*` variables with an `appsecret_proof`
+//! for each token injected.
 //!
-//! Profile fields: `app_id`, `graph_version` (default [`DEFAULT_GRAPH_VERSION`]),
-//! `page_id` (the default page), `graph_url` (default `https://graph.facebook.com`),
-//! `refresh_window_days` (default 7); secret `app_secret`. Tokens: `user` (first), then
-//! `page:<id>` for each page.
+//! Profile fields: `app_id`, `graph_version` (default [`DEFAULT_GRAPH_VERSION`], see
+//! [`versions`]), `page_id` (the default page), `graph_url` (default
+//! `https://graph.facebook.com`), `refresh_window_days` (default 7; system-user tokens
+//! use at least [`SYSTEM_USER_WINDOW_DAYS`]); secret `app_secret`. Tokens: `user` (first:
+//! a user or system-user token), then `page:<id>` for each page. A profile made from a
+//! page token alone holds only `page:<id>`.
+//!
+//! Facebook does not extend a long-lived user token when it is re-exchanged: it gives
+//! the same token back. [`TokenProvider::refresh`] then returns the stored tokens
+//! unchanged with a note saying by when a new login is needed.
 #![forbid(unsafe_code)]
 
 mod api;
 mod client;
 mod errors;
+mod pages;
+mod policy;
 mod proof;
 mod usage;
 mod vars;
+pub mod versions;
 
 use chrono::{DateTime, Duration, Utc};
 use fbvault_provider::{
     Capability, Context, Description, EnvOptions, EnvVar, ErrorKind, FieldSpec, Inspection,
     LoginInput, ProfileData, ProviderError, RefreshNeed, Secret, Token, TokenKind, TokenProvider,
-    TokenSet, default_refresh_need,
+    TokenSet,
 };
 
 pub use client::Options;
 pub use proof::appsecret_proof;
 
+pub use policy::refresh_need;
+
 use api::{App, DebugInfo, time};
 use client::Client;
+use policy::{same_token_note, short_lived};
 
 /// Every variable this provider can inject, under its standard name.
 pub const VARIABLES: &[&str] = &[
@@ -37,12 +50,20 @@ pub const VARIABLES: &[&str] = &[
     "FB_PAGE_ID",
     "FB_APP_ID",
     "FB_APPSECRET_PROOF",
+    "FB_USER_APPSECRET_PROOF",
+    "FB_PAGE_APPSECRET_PROOF",
     "FB_GRAPH_API_VERSION",
     "FB_APP_SECRET",
 ];
 
-/// The Graph API version used when a profile does not pin one.
-pub const DEFAULT_GRAPH_VERSION: &str = "v25.0";
+/// The Graph API version used when a profile does not pin one: the newest of
+/// [`versions::VERSIONS`] (a test keeps them equal).
+pub const DEFAULT_GRAPH_VERSION: &str = "v27.0";
+/// The refresh window of an expiring system-user token: a missed refresh is fatal (an
+/// expired one cannot be renewed), so it starts early.
+pub const SYSTEM_USER_WINDOW_DAYS: i64 = 14;
+/// A user token with less than this to live is short-lived and is exchanged.
+const SHORT_LIVED: Duration = Duration::days(1);
 /// The Graph API host.
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com";
 /// The permission that lets a user token list the user's pages.
@@ -110,26 +131,16 @@ impl FacebookProvider {
         Client::new(&self.options, &s.base, &s.version, secrets)
     }
 
-    /// The user token from an exchange or a kept token, checked with `debug_token`.
+    /// The `user` token (a user or system-user token) from what `debug_token` said.
     fn user_token(
         &self,
         ctx: &Context,
-        client: &Client,
-        s: &Settings,
         value: Secret,
+        info: &DebugInfo,
         expires_in: Option<i64>,
-    ) -> Result<Token, ProviderError> {
-        let info = api::debug(client, &s.app, &value)?;
-        info.check(s.app.id)?;
+    ) -> Token {
         let kind = match info.kind.as_deref() {
-            Some("PAGE") => {
-                return Err(ProviderError::new(
-                    ErrorKind::BadRequest,
-                    "that is a page token; give the user token, and fbvault derives the page tokens",
-                ));
-            }
             Some("SYSTEM_USER") => TokenKind::SystemUser,
-            Some("APP") => TokenKind::App,
             _ => TokenKind::User,
         };
         let expires_at = match info.expires_at {
@@ -141,82 +152,24 @@ impl FacebookProvider {
                 .and_then(|d| ctx.now.checked_add_signed(d)),
         };
         let mut token = Token::new(USER, kind, value, expires_at);
-        fill(&mut token, &info, ctx.now);
+        fill(&mut token, info, ctx.now);
         token.subject = info.user_id.clone();
-        Ok(token)
+        token
     }
 
-    /// Page tokens read with the long-lived user token, each checked with `debug_token`.
-    fn page_tokens(
+    /// Exchanges a short-lived user token and checks the result with `debug_token`.
+    fn exchanged(
         &self,
         ctx: &Context,
         client: &Client,
         s: &Settings,
-        user: &Token,
-    ) -> Result<(Vec<Token>, Vec<String>), ProviderError> {
-        let (entries, notes) = api::accounts(client, &s.app, &user.value)?;
-        let mut tokens = Vec::with_capacity(entries.len());
-        for entry in entries {
-            let info = api::debug(client, &s.app, &entry.token)?;
-            let mut token = Token::new(
-                format!("page:{}", entry.id),
-                TokenKind::Page,
-                entry.token,
-                time(info.expires_at),
-            );
-            fill(&mut token, &info, ctx.now);
-            if !info.is_valid {
-                token.invalid = Some(info.invalid_reason());
-            }
-            token.subject = Some(entry.id);
-            token.label = entry.name;
-            token.tasks = entry.tasks;
-            tokens.push(token);
-        }
-        Ok((tokens, notes))
-    }
-
-    /// The user token plus, when wanted, the page tokens.
-    fn with_pages(
-        &self,
-        ctx: &Context,
-        client: &Client,
-        s: &Settings,
-        profile: &ProfileData,
-        user: Token,
-    ) -> Result<TokenSet, ProviderError> {
-        let page_wanted = profile.config("page_id").map(str::to_string);
-        let had_pages = profile.tokens.iter().any(|t| t.kind == TokenKind::Page);
-        let can_list = user.scopes.iter().any(|s| s == PAGES_SCOPE);
-        let mut notes = Vec::new();
-        let mut tokens = Vec::new();
-        if can_list || had_pages || page_wanted.is_some() {
-            match self.page_tokens(ctx, client, s, &user) {
-                Ok((pages, n)) => {
-                    tokens = pages;
-                    notes = n;
-                }
-                Err(e)
-                    if e.kind == ErrorKind::InvalidGrant && page_wanted.is_none() && !can_list =>
-                {
-                    notes.push(format!("pages not read: {}", e.message));
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        if let Some(page) = &page_wanted
-            && !tokens.iter().any(|t| t.subject.as_deref() == Some(page))
-        {
-            return Err(ProviderError::new(
-                ErrorKind::BadRequest,
-                format!("the user does not manage page {page}{}", listed(&tokens)),
-            )
-            .hint(
-                "check the page id, or that the token was granted pages_show_list for that page",
-            ));
-        }
-        tokens.insert(0, user);
-        Ok(TokenSet { tokens, notes })
+        short: &Secret,
+    ) -> Result<Token, ProviderError> {
+        let ex = api::exchange(client, &s.app, short, false)?;
+        client.also_scrub(&ex.token);
+        let info = api::debug(client, &s.app, &ex.token)?;
+        info.check(s.app.id)?;
+        Ok(self.user_token(ctx, ex.token, &info, ex.expires_in))
     }
 }
 
@@ -229,31 +182,21 @@ fn valid_version(v: &str) -> bool {
     digits(major) && digits(minor)
 }
 
-fn listed(pages: &[Token]) -> String {
-    if pages.is_empty() {
-        " (it manages none that this token can see)".into()
-    } else {
-        let ids: Vec<String> = pages
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} {}",
-                    p.subject.as_deref().unwrap_or("?"),
-                    p.label.as_deref().unwrap_or("")
-                )
-                .trim()
-                .to_string()
-            })
-            .collect();
-        format!(" (it manages: {})", ids.join(", "))
-    }
-}
-
 fn fill(token: &mut Token, info: &DebugInfo, now: DateTime<Utc>) {
     token.data_access_expires_at = time(info.data_access_expires_at);
     token.issued_at = time(info.issued_at);
     token.obtained_at = Some(now);
     token.scopes = info.scopes.clone();
+}
+
+/// "Facebook answered with v21.0, not v19.0": Graph serves an ended version as its oldest
+/// live one and says so in `facebook-api-version`.
+fn served_note(client: &Client, asked: &str, profile: &str) -> Option<String> {
+    client.served_instead().map(|served| {
+        format!(
+            "Facebook answered with Graph API {served}, not {asked} (it no longer serves {asked}); move the profile to {DEFAULT_GRAPH_VERSION} (`fbvault edit {profile}`, graph_version)"
+        )
+    })
 }
 
 fn no_token() -> ProviderError {
@@ -296,7 +239,7 @@ impl TokenProvider for FacebookProvider {
                     "graph_version",
                     false,
                     false,
-                    "Graph API version, like v25.0",
+                    "Graph API version, like v27.0 (the default)",
                 ),
                 field(
                     "page_id",
@@ -350,22 +293,35 @@ impl TokenProvider for FacebookProvider {
     ) -> Result<TokenSet, ProviderError> {
         let s = self.settings(profile)?;
         let client = self.client(&s, &[&input.token])?;
-        let (value, expires_in) = if input.exchange {
-            let ex = api::exchange(&client, &s.app, &input.token)?;
-            (ex.token, ex.expires_in)
-        } else {
-            (input.token.clone(), None)
+        // Look before exchanging: an exchange can shorten a token that never expires.
+        let info = api::debug(&client, &s.app, &input.token)?;
+        info.check(s.app.id)?;
+        let user = match info.kind.as_deref() {
+            Some("PAGE") => {
+                let mut set = self.page_login(ctx, &client, profile, input.token.clone(), &info)?;
+                set.notes
+                    .extend(served_note(&client, &s.version, &profile.name));
+                return Ok(set);
+            }
+            Some("APP") => {
+                return Err(ProviderError::new(
+                    ErrorKind::BadRequest,
+                    "that is an app token (APP_ID|…); give a user, page or system-user token",
+                ));
+            }
+            Some("SYSTEM_USER") => self.user_token(ctx, input.token.clone(), &info, None),
+            _ if input.exchange && short_lived(&info, ctx.now) => {
+                self.exchanged(ctx, &client, &s, &input.token)?
+            }
+            _ => self.user_token(ctx, input.token.clone(), &info, None),
         };
-        client.also_scrub(&value);
-        let user = self.user_token(ctx, &client, &s, value, expires_in)?;
         let mut set = self.with_pages(ctx, &client, &s, profile, user)?;
-        let short = |t: &Token| {
-            t.expires_at
-                .is_some_and(|at| at - ctx.now < Duration::days(1))
-        };
+        let short = |t: &Token| t.expires_at.is_some_and(|at| at - ctx.now < SHORT_LIVED);
         if set.tokens.first().is_some_and(short) {
             set.notes.push("Facebook gave a token that expires within a day: was the token from this app's login?".into());
         }
+        set.notes
+            .extend(served_note(&client, &s.version, &profile.name));
         Ok(set)
     }
 
@@ -373,7 +329,7 @@ impl TokenProvider for FacebookProvider {
         let window = self
             .settings(profile)
             .map_or(Duration::days(7), |s| s.window);
-        default_refresh_need(ctx.now, profile, window)
+        refresh_need(ctx.now, profile, window)
     }
 
     fn refresh(
@@ -384,6 +340,12 @@ impl TokenProvider for FacebookProvider {
     ) -> Result<TokenSet, ProviderError> {
         let s = self.settings(profile)?;
         let Some(old) = profile.token(USER) else {
+            if profile.tokens.iter().any(|t| t.kind == TokenKind::Page) {
+                return Ok(TokenSet {
+                    tokens: profile.tokens.clone(),
+                    notes: vec!["the profile holds page tokens only; Facebook has nothing to refresh for them".into()],
+                });
+            }
             return Err(no_token());
         };
         if old.is_expired(ctx.now) {
@@ -411,9 +373,20 @@ impl TokenProvider for FacebookProvider {
             ));
         }
         let client = self.client(&s, &[&old.value])?;
-        let ex = api::exchange(&client, &s.app, &old.value)?;
+        let system_user = old.kind == TokenKind::SystemUser;
+        let ex = api::exchange(&client, &s.app, &old.value, system_user)?;
+        if ex.token == old.value {
+            // What Facebook usually does with a long-lived user token: nothing changes, so
+            // nothing is rewritten.
+            let mut set = unchanged(same_token_note(old, &profile.name));
+            set.notes
+                .extend(served_note(&client, &s.version, &profile.name));
+            return Ok(set);
+        }
         client.also_scrub(&ex.token);
-        let mut user = self.user_token(ctx, &client, &s, ex.token, ex.expires_in)?;
+        let info = api::debug(&client, &s.app, &ex.token)?;
+        info.check(s.app.id)?;
+        let mut user = self.user_token(ctx, ex.token, &info, ex.expires_in);
         user.label = old.label.clone();
         let mut notes = Vec::new();
         if let (Some(new), Some(prev)) = (user.expires_at, old.expires_at)
@@ -425,6 +398,7 @@ impl TokenProvider for FacebookProvider {
                 profile.name
             ));
         }
+        notes.extend(served_note(&client, &s.version, &profile.name));
         let mut tokens = vec![user];
         tokens.extend(profile.tokens.iter().filter(|t| t.name != USER).cloned());
         Ok(TokenSet { tokens, notes })

@@ -1,5 +1,7 @@
 //! The variables `fbvault run` injects for a Facebook profile: the access token (a page's
-//! when one is selected, else the user's), its `appsecret_proof`, and the rest of SPEC §4.
+//! when one is selected, else the user's), an `appsecret_proof` for each token injected
+//! (`FB_APPSECRET_PROOF` for `FB_ACCESS_TOKEN`, `FB_USER_…`/`FB_PAGE_APPSECRET_PROOF` for
+//! the others), and the rest of SPEC §4.
 //! A token that is expired or marked invalid is refused here, so a run fails closed.
 
 use chrono::Utc;
@@ -18,14 +20,16 @@ pub fn build(
     version: &str,
 ) -> Result<Vec<EnvVar>, ProviderError> {
     let now = Utc::now();
-    let user = profile.token(USER).ok_or_else(no_token)?;
+    let user = profile.token(USER);
     let target = options
         .target
         .clone()
         .or_else(|| profile.config("page_id").map(str::to_string));
     let page = match &target {
-        None => None,
         Some(wanted) => Some(find_page(profile, wanted)?),
+        // A profile made from a page token alone: that page.
+        None if user.is_none() => profile.tokens.iter().find(|t| t.kind == TokenKind::Page),
+        None => None,
     };
     let usable = |t: &Token| -> Result<(), ProviderError> {
         if let Some(why) = &t.invalid {
@@ -40,35 +44,30 @@ pub fn build(
         }
         Ok(())
     };
-    let mut vars = Vec::new();
-    let access = match page {
-        Some(p) => {
-            usable(p)?;
-            p
-        }
-        None => {
-            usable(user)?;
-            user
-        }
+    let access = match (page, user) {
+        (Some(p), _) => p,
+        (None, Some(u)) => u,
+        (None, None) => return Err(no_token()),
     };
-    vars.push(EnvVar::secret("FB_ACCESS_TOKEN", access.value.clone()));
+    usable(access)?;
+    let proof = |t: &Token| Secret::new(appsecret_proof(app_secret.expose(), t.value.expose()));
+    let mut vars = vec![EnvVar::secret("FB_ACCESS_TOKEN", access.value.clone())];
     // With a page selected, a dead user token does not stop the (never-expiring) page
     // token from working; it is left out rather than injected dead.
-    if usable(user).is_ok() {
-        vars.push(EnvVar::secret("FB_USER_ACCESS_TOKEN", user.value.clone()));
+    if let Some(u) = user.filter(|u| usable(u).is_ok()) {
+        vars.push(EnvVar::secret("FB_USER_ACCESS_TOKEN", u.value.clone()));
+        vars.push(EnvVar::secret("FB_USER_APPSECRET_PROOF", proof(u)));
     }
     if let Some(p) = page {
         vars.push(EnvVar::secret("FB_PAGE_ACCESS_TOKEN", p.value.clone()));
+        vars.push(EnvVar::secret("FB_PAGE_APPSECRET_PROOF", proof(p)));
         vars.push(EnvVar::plain(
             "FB_PAGE_ID",
             p.subject.clone().unwrap_or_default(),
         ));
     }
     vars.push(EnvVar::plain("FB_APP_ID", app_id));
-    vars.push(EnvVar::secret(
-        "FB_APPSECRET_PROOF",
-        Secret::new(appsecret_proof(app_secret.expose(), access.value.expose())),
-    ));
+    vars.push(EnvVar::secret("FB_APPSECRET_PROOF", proof(access)));
     vars.push(EnvVar::plain("FB_GRAPH_API_VERSION", version));
     if options.include_app_secret {
         vars.push(EnvVar::secret("FB_APP_SECRET", app_secret.clone()));

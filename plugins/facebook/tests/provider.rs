@@ -149,7 +149,7 @@ fn the_sandbox_shows_why_never_expiring_tokens_are_not_re_exchanged() {
     assert_eq!(sandbox.count("/oauth/access_token"), 0);
     assert_eq!(set.tokens, profile.tokens);
     let url = format!(
-        "{}/v25.0/oauth/access_token?grant_type=fb_exchange_token&client_id={DEMO_APP_ID}&client_secret={DEMO_APP_SECRET}&fb_exchange_token={}",
+        "{}/v27.0/oauth/access_token?grant_type=fb_exchange_token&client_id={DEMO_APP_ID}&client_secret={DEMO_APP_SECRET}&fb_exchange_token={}",
         sandbox.url(),
         profile.tokens[0].value.expose()
     );
@@ -159,4 +159,105 @@ fn the_sandbox_shows_why_never_expiring_tokens_are_not_re_exchanged() {
         .as_i64()
         .expect("the exchanged token now expires");
     assert!(secs > 59 * 86_400);
+}
+
+#[test]
+fn the_age_that_counts_is_facebooks_issued_at_not_when_fbvault_stored_it() {
+    let (sandbox, provider, mut profile) = setup();
+    let old = sandbox.aged_token(
+        std::time::Duration::from_secs(58 * 86_400),
+        std::time::Duration::from_secs(2 * 86_400),
+    );
+    let input = LoginInput {
+        token: Secret::new(old.clone()),
+        exchange: true,
+    };
+    profile.tokens = provider
+        .login(&Context::now(), &profile, &input)
+        .unwrap()
+        .tokens;
+    assert_eq!(sandbox.count("/oauth/access_token"), 0, "long-lived: kept");
+    let user = &profile.tokens[0];
+    assert_eq!(user.value.expose(), old);
+    assert!(user.obtained_at.unwrap() > Utc::now() - Duration::minutes(1));
+    assert_eq!(
+        provider.refresh_due(&Context::now(), &profile),
+        RefreshNeed::Due,
+        "stored a minute ago, but 58 days old"
+    );
+    // Facebook gives the same token back: the set comes back unchanged, with the date
+    // by which a login is needed.
+    let set = provider.refresh(&Context::now(), &profile, false).unwrap();
+    assert_eq!(set.tokens, profile.tokens);
+    assert!(
+        set.notes.iter().any(|n| n.contains("log in again by")),
+        "{:?}",
+        set.notes
+    );
+}
+
+#[test]
+fn system_user_tokens_use_a_14_day_window_and_the_60_day_parameter() {
+    let (sandbox, provider, mut profile) = setup();
+    let su = sandbox.system_user_token(true);
+    sandbox.age(
+        &su,
+        std::time::Duration::from_secs(50 * 86_400),
+        std::time::Duration::from_secs(10 * 86_400),
+    );
+    let input = LoginInput {
+        token: Secret::new(su.clone()),
+        exchange: true,
+    };
+    profile.tokens = provider
+        .login(&Context::now(), &profile, &input)
+        .unwrap()
+        .tokens;
+    assert_eq!(profile.tokens[0].kind, TokenKind::SystemUser);
+    assert!(profile.tokens.iter().any(|t| t.kind == TokenKind::Page));
+    assert_eq!(
+        provider.refresh_due(&Context::now(), &profile),
+        RefreshNeed::Due
+    );
+    let set = provider.refresh(&Context::now(), &profile, false).unwrap();
+    let ex = sandbox
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/oauth/access_token")
+        .unwrap();
+    assert_eq!(ex.params["set_token_expires_in_60_days"], "true");
+    assert_ne!(set.tokens[0].value.expose(), su);
+    assert_eq!(set.tokens[0].kind, TokenKind::SystemUser);
+}
+
+#[test]
+fn a_page_token_is_stored_under_its_page_and_injected_with_its_proof() {
+    let (sandbox, provider, mut profile) = setup();
+    let page = sandbox.page_token(DEMO_PAGES[0]);
+    let input = LoginInput {
+        token: Secret::new(page.clone()),
+        exchange: true,
+    };
+    profile.tokens = provider
+        .login(&Context::now(), &profile, &input)
+        .unwrap()
+        .tokens;
+    assert_eq!(profile.tokens.len(), 1);
+    assert_eq!(profile.tokens[0].name, format!("page:{}", DEMO_PAGES[0]));
+    assert_eq!(
+        provider.refresh_due(&Context::now(), &profile),
+        RefreshNeed::Fresh
+    );
+    let vars = provider.env(&profile, &EnvOptions::default()).unwrap();
+    let get = |n: &str| {
+        vars.iter()
+            .find(|v| v.name == n)
+            .map(|v| v.value.expose().to_string())
+    };
+    assert_eq!(get("FB_ACCESS_TOKEN").unwrap(), page);
+    assert_eq!(
+        get("FB_PAGE_APPSECRET_PROOF").unwrap(),
+        appsecret_proof(DEMO_APP_SECRET, &page)
+    );
+    assert!(get("FB_USER_ACCESS_TOKEN").is_none() && get("FB_USER_APPSECRET_PROOF").is_none());
 }

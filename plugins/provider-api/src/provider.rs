@@ -128,8 +128,10 @@ impl ProfileData {
 pub struct LoginInput {
     /// The token the user gave.
     pub token: Secret,
-    /// `true` (the usual case): the token is short-lived and must be exchanged for a
-    /// long-lived one. `false`: it is already long-lived; keep it and learn its expiry.
+    /// `true` (the usual case): exchange the token for a long-lived one if it is
+    /// short-lived (a provider may look first: Facebook exchanges only a user token with
+    /// less than a day to live). `false`: never exchange; keep it as given and learn its
+    /// expiry.
     #[serde(default = "yes")]
     pub exchange: bool,
 }

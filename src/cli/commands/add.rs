@@ -14,8 +14,11 @@ use crate::vault::{Profile, ProfileName};
 /// from --token-stdin, SHORT_TOKEN with --from-env, or a prompt. With both on stdin, the
 /// secret is the first line and the token the second.
 ///
-/// With --no-exchange, a token given is kept as it is (a long-lived or system-user token):
-/// fbvault reads its expiry from Facebook but does not exchange it.
+/// fbvault looks at a token with Facebook's debug_token before anything else: only a
+/// user token with less than a day to live is exchanged for a long-lived one; a
+/// long-lived user token is kept as given, a page token is stored as that page's token,
+/// and a system-user token (Business Manager) as kind system_user. With --no-exchange,
+/// no token is ever exchanged.
 ///
 /// Examples:
 ///   APP_ID=123 APP_SECRET=… SHORT_TOKEN=EAAB… fbvault add acme --from-env
@@ -34,7 +37,7 @@ pub struct Args {
     /// The page whose token `run` injects as FB_ACCESS_TOKEN
     #[arg(long, value_name = "PAGE_ID")]
     page: Option<String>,
-    /// The Graph API version to call, like v25.0
+    /// The Graph API version to call, like v27.0 (the default: the newest fbvault knows)
     #[arg(long, value_name = "V")]
     graph_version: Option<String>,
     /// The Graph API base URL (FBVAULT_GRAPH_URL overrides it)
@@ -133,9 +136,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             Some("Short-lived user token (Enter to skip): "),
         )
     };
+    warn_unknown_version(ctx, &profile);
     if let Some(token) = token {
         let exchange = !args.no_exchange;
-        let set = session.login(provider.as_ref(), &profile, token, exchange, now)?;
+        let set = session
+            .login(provider.as_ref(), &profile, token, exchange, now)
+            .map_err(|e| {
+                let again = format!("`fbvault add {} …` again (nothing was stored)", args.name);
+                for_new_profile(e, args.name.as_str(), &again)
+            })?;
         session.show_notes(args.name.as_str(), &set);
         profile.tokens = set.tokens;
     }
@@ -149,4 +158,35 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         session.report(format!("added {}", args.name), &profile, now);
     }
     Ok(0)
+}
+
+/// Warns about a Facebook profile whose `graph_version` is well-formed but not in the
+/// version table (a typo like v72.0, or a version newer than this fbvault).
+pub fn warn_unknown_version(ctx: &Ctx, profile: &Profile) {
+    if profile.provider != "facebook" {
+        return;
+    }
+    if let Some(v) = profile.config.get("graph_version")
+        && fbvault_facebook::versions::lookup(v).is_none()
+    {
+        ctx.ui.warn(format!(
+            "Graph API {v} is not in fbvault's version table (newest known: {}); using it as given",
+            fbvault_facebook::versions::newest()
+        ));
+    }
+}
+
+/// A failed `add` or `import` stores nothing: its hints must not send the user to a
+/// command on a profile that does not exist (`fbvault login NAME`, `fbvault edit NAME`);
+/// they say to run the creating command again instead.
+pub fn for_new_profile(mut e: CliError, name: &str, again: &str) -> CliError {
+    for hint in &mut e.hints {
+        for cmd in ["login", "edit", "show", "refresh", "pages"] {
+            let named = format!("`fbvault {cmd} {name}`");
+            if hint.contains(&named) {
+                *hint = hint.replace(&named, again);
+            }
+        }
+    }
+    e
 }

@@ -1,46 +1,61 @@
-//! `fbvault inspect NAME`: ask the provider about the live tokens (Facebook:
-//! `debug_token`) and record what it says about their validity.
+//! `fbvault inspect NAME | --all`: ask the provider about the live tokens (Facebook:
+//! `debug_token`) and record what it says about their validity. `--all` inspects a few
+//! profiles at a time.
 
+use fbvault_provider::Inspection;
+
+use crate::cli::commands::refresh::at_once;
 use crate::cli::format::when;
 use crate::cli::ui::table;
-use crate::cli::{CliError, Ctx, code};
+use crate::cli::{CliError, Ctx, Session, code};
 use crate::vault::ProfileName;
 
 /// Ask Facebook about the stored tokens: validity, scopes, expiry.
 ///
 /// A token Facebook declares invalid is marked so in the vault (status shows `invalid`),
-/// and the exit code is 4.
+/// and the exit code is 4. --all asks about every profile, a few at a time.
+///
+/// Example: fbvault inspect acme --token user
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The profile
-    name: ProfileName,
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    name: Option<ProfileName>,
+    /// Every profile
+    #[arg(long)]
+    all: bool,
     /// Only this token (`user`, a page id, or `page:<id>`)
     #[arg(long, value_name = "TOKEN")]
     token: Option<String>,
 }
 
-pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
-    let session = ctx.session()?;
+/// Asks about one profile's tokens and marks the ones whose validity changed. With
+/// `skip_empty` (`--all`), a profile without tokens gives no rows instead of an error.
+fn inspect(
+    session: &Session,
+    name: &ProfileName,
+    only: Option<&str>,
+    skip_empty: bool,
+) -> Result<Vec<Inspection>, CliError> {
     // Under the profile lock: a login or refresh cannot swap a token between the question
     // and the mark.
-    let _lock = session.vault.profile_lock(&args.name)?;
-    let profile = session.read(&args.name)?;
+    let _lock = session.vault.profile_lock(name)?;
+    let profile = session.read(name)?;
     let provider = session.provider(&profile)?;
+    if skip_empty && profile.tokens.is_empty() {
+        return Ok(Vec::new());
+    }
     let found = provider
-        .inspect(
-            &fbvault_provider::Context::now(),
-            &profile.data(),
-            args.token.as_deref(),
-        )
-        .map_err(|e| CliError::provider(e, args.name.as_str()))?;
+        .inspect(&fbvault_provider::Context::now(), &profile.data(), only)
+        .map_err(|e| CliError::provider(e, name.as_str()))?;
     let changed = found.iter().any(|i| {
         profile
             .token(&i.token)
             .is_some_and(|t| t.invalid.is_some() == i.valid)
     });
     if changed {
-        session.update(&args.name, |p| {
+        session.update(name, |p| {
             for i in &found {
                 let asked = profile.token(&i.token).map(|t| &t.value);
                 let same =
@@ -56,31 +71,40 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             Ok(())
         })?;
     }
+    Ok(found)
+}
+
+fn cells(profile: Option<&str>, i: &Inspection) -> Vec<String> {
+    let mut row: Vec<String> = profile.map(str::to_string).into_iter().collect();
+    row.extend([
+        i.token.clone(),
+        i.kind.clone().unwrap_or_default(),
+        if i.valid {
+            "yes".into()
+        } else {
+            format!("NO: {}", i.error.as_deref().unwrap_or("invalid"))
+        },
+        when(i.expires_at),
+        i.data_access_expires_at
+            .map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d").to_string()),
+        i.scopes.join(","),
+    ]);
+    row
+}
+
+const HEADERS: [&str; 6] = ["TOKEN", "TYPE", "VALID", "EXPIRES", "DATA ACCESS", "SCOPES"];
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
+    let session = ctx.session()?;
+    let Some(name) = args.name.as_ref().filter(|_| !args.all) else {
+        return run_all(ctx, &session, args.token.as_deref());
+    };
+    let found = inspect(&session, name, args.token.as_deref(), false)?;
     if ctx.ui.json {
         ctx.ui.out_json(&found);
     } else {
-        let rows: Vec<Vec<String>> = found
-            .iter()
-            .map(|i| {
-                vec![
-                    i.token.clone(),
-                    i.kind.clone().unwrap_or_default(),
-                    if i.valid {
-                        "yes".into()
-                    } else {
-                        format!("NO: {}", i.error.as_deref().unwrap_or("invalid"))
-                    },
-                    when(i.expires_at),
-                    i.data_access_expires_at
-                        .map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d").to_string()),
-                    i.scopes.join(","),
-                ]
-            })
-            .collect();
-        for line in table(
-            &["TOKEN", "TYPE", "VALID", "EXPIRES", "DATA ACCESS", "SCOPES"],
-            &rows,
-        ) {
+        let rows: Vec<Vec<String>> = found.iter().map(|i| cells(None, i)).collect();
+        for line in table(&HEADERS, &rows) {
             ctx.ui.out(line);
         }
     }
@@ -88,4 +112,39 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         return Ok(code::REFUSED);
     }
     Ok(0)
+}
+
+/// `--all`: every profile, a few at a time; a profile that fails is reported and the
+/// others are still shown. JSON: `[{"profile", "tokens": [...]}]`.
+fn run_all(ctx: &Ctx, session: &Session, only: Option<&str>) -> Result<u8, CliError> {
+    let names = session.vault.names()?;
+    let results = at_once(&names, |name| inspect(session, name, only, true));
+    let mut worst = 0u8;
+    let mut json = Vec::new();
+    let mut rows = Vec::new();
+    for (name, result) in names.iter().zip(results) {
+        match result {
+            Ok(found) => {
+                if found.iter().any(|i| !i.valid) {
+                    worst = worst.max(code::REFUSED);
+                }
+                rows.extend(found.iter().map(|i| cells(Some(name.as_str()), i)));
+                json.push(serde_json::json!({"profile": name.as_str(), "tokens": found}));
+            }
+            Err(e) => {
+                crate::cli::ui::err_line(&e.to_string());
+                worst = worst.max(e.code);
+            }
+        }
+    }
+    if ctx.ui.json {
+        ctx.ui.out_json(&json);
+    } else {
+        let mut headers = vec!["PROFILE"];
+        headers.extend(HEADERS);
+        for line in table(&headers, &rows) {
+            ctx.ui.out(line);
+        }
+    }
+    Ok(worst)
 }

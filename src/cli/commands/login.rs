@@ -1,5 +1,6 @@
-//! `fbvault login NAME`: give a profile a fresh short-lived user token; it is exchanged for
-//! a long-lived one and the page tokens are derived again.
+//! `fbvault login NAME`: give a profile a fresh token; a short-lived user token is
+//! exchanged for a long-lived one and the page tokens are derived again. A new login is
+//! the only real refresh of a Facebook user token.
 
 use chrono::Utc;
 
@@ -7,9 +8,11 @@ use crate::cli::grant::{self, Sources};
 use crate::cli::{CliError, Ctx};
 use crate::vault::ProfileName;
 
-/// Give a profile a new short-lived user token (exchanged for a long-lived one).
+/// Give a profile a new token: the way to a fresh user token (Facebook does not extend one).
 ///
-/// The token comes from --token-stdin, SHORT_TOKEN with --from-env, or a no-echo prompt.
+/// The token is looked at with debug_token first: a short-lived user token is exchanged for
+/// a long-lived one; a long-lived user, page or system-user token is stored as given. The
+/// token comes from --token-stdin, SHORT_TOKEN with --from-env, or a no-echo prompt.
 ///
 /// Example: pbpaste | fbvault login acme --token-stdin
 #[derive(Debug, clap::Args)]

@@ -6,7 +6,9 @@ use crate::cli::ui::table;
 use crate::cli::{CliError, Ctx};
 use crate::vault::ProfileName;
 
-/// Read the pages the user manages (GET /me/accounts) and store a token for each.
+/// Read the pages the user manages (GET /me/accounts, and with business_management the
+/// pages of the user's businesses: /me/businesses, owned_pages, client_pages) and store a
+/// token for each, each page once.
 ///
 /// Page tokens read with a long-lived user token do not expire. Pick one for `run` with
 /// --page ID, `page` in fbvault.toml, or `add --page`.

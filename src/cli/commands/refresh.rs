@@ -1,15 +1,22 @@
 //! `fbvault refresh NAME | --all`: let the provider refresh what can be refreshed.
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
 use chrono::Utc;
 
-use crate::cli::{CliError, Ctx, Refreshed, code};
+use crate::cli::{CliError, Ctx, Refreshed, Session, code};
 use crate::vault::ProfileName;
 
 /// Refresh a profile's tokens now (normally `run` does it when they are due).
 ///
 /// A long-lived Facebook user token is re-exchanged inside its refresh window (7 days
-/// before expiry), at most once a day; --force re-exchanges it anyway. A token that never
-/// expires is never re-exchanged, and an expired one cannot be: log in again.
+/// before expiry; 14 for an expiring system-user token), at most once a day of the
+/// token's age; --force re-exchanges it anyway. Facebook usually gives a user token back
+/// unchanged: then nothing is rewritten, fbvault waits 24 h before asking again, and the
+/// only way to a fresh token is a new login (`fbvault login NAME`). A token that never
+/// expires is never re-exchanged, and an expired one cannot be. --all refreshes a few
+/// profiles at a time.
 ///
 /// Example: fbvault refresh --all
 #[derive(Debug, clap::Args)]
@@ -26,6 +33,11 @@ pub struct Args {
     force: bool,
 }
 
+/// Profiles refreshed at once by `--all`: a few, so that 100 profiles take seconds
+/// against a slow Graph, without looking like a flood to Facebook's rate limits (the
+/// provider also slows down when Facebook's usage headers say the app is near one).
+const AT_ONCE: usize = 4;
+
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
     let names = match args.name {
@@ -33,38 +45,126 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         None => session.vault.names()?,
     };
     let single = names.len() == 1 && !args.all;
+    if single {
+        return report(
+            ctx,
+            &session,
+            &names[0],
+            session.refresh(&names[0], args.force),
+            true,
+        )
+        .map(|()| 0);
+    }
+    let results = refresh_all(&session, &names, args.force);
     let mut worst: Option<CliError> = None;
-    for name in names {
-        match session.refresh(&name, args.force) {
-            Ok(Refreshed::Stored(profile)) => {
-                session.report(format!("{name}: refreshed"), &profile, Utc::now())
-            }
-            Ok(Refreshed::Unchanged(profile)) => {
-                let when = profile
-                    .primary_token()
-                    .map(|t| crate::cli::format::expiry(t.expires_at, Utc::now()))
-                    .unwrap_or_default();
-                ctx.ui
-                    .info(format!("{name}: nothing to refresh (user token {when})"));
-            }
-            // With --all, a profile that never had a token is not a failure.
-            Ok(Refreshed::NoToken) if !single => ctx.ui.info(format!(
-                "{name}: no token yet (give one with `fbvault login {name}`)"
-            )),
-            Ok(Refreshed::NoToken) => {
-                return Err(
-                    CliError::with_code(code::REFUSED, format!("{name} has no token yet"))
-                        .hint(format!("give it one with `fbvault login {name}`")),
-                );
-            }
-            Err(e) if single => return Err(e),
-            Err(e) => {
-                crate::cli::ui::err_line(&e.to_string());
-                if worst.as_ref().is_none_or(|w| e.code > w.code) {
-                    worst = Some(e);
-                }
+    for (name, result) in names.iter().zip(results) {
+        if let Err(e) = report(ctx, &session, name, result, false) {
+            crate::cli::ui::err_line(&e.to_string());
+            if worst.as_ref().is_none_or(|w| e.code > w.code) {
+                worst = Some(e);
             }
         }
     }
     Ok(worst.map_or(0, |w| w.code))
+}
+
+/// Refreshes `names`, [`AT_ONCE`] at a time, in name order. Once one fails because
+/// Facebook cannot be reached or is throttling (exit 5), the profiles not yet started are
+/// skipped: every call made while throttled extends the block.
+fn refresh_all(
+    session: &Session,
+    names: &[ProfileName],
+    force: bool,
+) -> Vec<Result<Refreshed, CliError>> {
+    at_once(names, |name| session.refresh(name, force))
+}
+
+/// Runs `work` on every name, [`AT_ONCE`] at a time, and returns the results in the
+/// order of `names`. After a result with exit 5 (unreachable, throttled), the names not
+/// yet started are not worked on: they get a "skipped" error.
+pub fn at_once<T: Send>(
+    names: &[ProfileName],
+    work: impl Fn(&ProfileName) -> Result<T, CliError> + Sync,
+) -> Vec<Result<T, CliError>> {
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let slots: Vec<Mutex<Option<Result<T, CliError>>>> =
+        names.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..AT_ONCE.min(names.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(name) = names.get(i) else { break };
+                    let result = if stop.load(Ordering::SeqCst) {
+                        Err(CliError::with_code(
+                            code::UNREACHABLE,
+                            format!("{name}: skipped: Facebook could not be reached or is throttling (see above)"),
+                        ))
+                    } else {
+                        work(name)
+                    };
+                    if result.as_ref().is_err_and(|e| e.code == code::UNREACHABLE) {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|s| {
+            s.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every name was worked on")
+        })
+        .collect()
+}
+
+/// Says what a refresh did; a failure, or (for one named profile) no token, is the error.
+fn report(
+    ctx: &Ctx,
+    session: &Session,
+    name: &ProfileName,
+    result: Result<Refreshed, CliError>,
+    single: bool,
+) -> Result<(), CliError> {
+    let now = Utc::now();
+    match result? {
+        Refreshed::Stored(profile) => session.report(format!("{name}: refreshed"), &profile, now),
+        Refreshed::Unchanged(profile) => {
+            let when = profile
+                .primary_token()
+                .map(|t| crate::cli::format::expiry(t.expires_at, now))
+                .unwrap_or_default();
+            ctx.ui
+                .info(format!("{name}: nothing to refresh (user token {when})"));
+        }
+        Refreshed::Failed(_, at) => ctx.ui.info(format!(
+            "{name}: the last refresh failed at {}; not tried again yet",
+            at.format("%Y-%m-%d %H:%M UTC")
+        )),
+        Refreshed::Asked(profile, at) => {
+            let login_by = crate::cli::format::login_by(&profile)
+                .map(|by| format!("; log in again by {by} with `fbvault login {name}`"))
+                .unwrap_or_default();
+            ctx.ui.info(format!(
+                "{name}: Facebook was asked at {} and gave the same token back; fbvault asks again after {} (--force asks now){login_by}",
+                at.format("%Y-%m-%d %H:%M UTC"),
+                (at + chrono::Duration::hours(24)).format("%Y-%m-%d %H:%M UTC"),
+            ));
+        }
+        // With --all, a profile that never had a token is not a failure.
+        Refreshed::NoToken if !single => ctx.ui.info(format!(
+            "{name}: no token yet (give one with `fbvault login {name}`)"
+        )),
+        Refreshed::NoToken => {
+            return Err(
+                CliError::with_code(code::REFUSED, format!("{name} has no token yet"))
+                    .hint(format!("give it one with `fbvault login {name}`")),
+            );
+        }
+    }
+    Ok(())
 }

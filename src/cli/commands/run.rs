@@ -30,8 +30,10 @@ pub struct Select {
 ///
 /// Sets FB_ACCESS_TOKEN (the page token when a page is selected, else the user token),
 /// FB_USER_ACCESS_TOKEN, FB_PAGE_ACCESS_TOKEN and FB_PAGE_ID (with a page), FB_APP_ID,
-/// FB_APPSECRET_PROOF (for FB_ACCESS_TOKEN), FB_GRAPH_API_VERSION, and FB_APP_SECRET only
-/// when the profile opts in. Tokens due for a refresh are refreshed first.
+/// FB_APPSECRET_PROOF (for FB_ACCESS_TOKEN), FB_USER_APPSECRET_PROOF and
+/// FB_PAGE_APPSECRET_PROOF (for the user and the page token), FB_GRAPH_API_VERSION, and
+/// FB_APP_SECRET only when the profile opts in. Tokens due for a refresh are refreshed
+/// first (at most one attempt a day when Facebook gives the same token back).
 ///
 /// Without --mask, fbvault replaces itself with the command: its exit status, signals and
 /// terminal are the command's own. With --mask, fbvault copies the command's output with
@@ -123,24 +125,25 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
     let provider = session.provider(&profile)?;
     let due = !select.no_refresh
         && provider.refresh_due(&Context::now(), &profile.data()) == RefreshNeed::Due;
-    // After a failed attempt, wait an hour before trying again from `run`: each call
-    // costs up to ~30 s and, when throttled, extends the block.
-    let failed_at = due
-        .then(|| session.vault.last_refresh_failure(&name))
-        .flatten();
     if due && session.vault.is_read_only() {
         ctx.ui.warn(format!(
             "{name}'s token is due for a refresh, but the vault is read-only here; using the stored token (a job without --read-only refreshes it)"
         ));
-    } else if let Some(at) = failed_at.filter(|at| Utc::now() - *at < Duration::hours(1)) {
-        ctx.ui.warn(format!(
-            "{name}: the last refresh failed at {}; using the stored token until {} (`fbvault refresh {name}` tries now)",
-            at.format("%Y-%m-%d %H:%M UTC"),
-            (at + Duration::hours(1)).format("%Y-%m-%d %H:%M UTC")
-        ));
     } else if due {
-        match session.refresh(&name, false) {
-            Ok(Refreshed::Stored(fresh) | Refreshed::Unchanged(fresh)) => profile = fresh,
+        match session.refresh_for_run(&name) {
+            Ok(
+                Refreshed::Stored(fresh) | Refreshed::Unchanged(fresh) | Refreshed::Asked(fresh, _),
+            ) => profile = fresh,
+            // A refresh failed within the hour (maybe the one this run waited for): each
+            // try costs up to ~30 s and, when throttled, extends the block.
+            Ok(Refreshed::Failed(fresh, at)) => {
+                profile = fresh;
+                ctx.ui.warn(format!(
+                    "{name}: the last refresh failed at {}; using the stored token until {} (`fbvault refresh {name}` tries now)",
+                    at.format("%Y-%m-%d %H:%M UTC"),
+                    (at + Duration::hours(1)).format("%Y-%m-%d %H:%M UTC")
+                ));
+            }
             Ok(Refreshed::NoToken) => {}
             Err(e) => {
                 let still_valid = profile
@@ -150,9 +153,6 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
                 if e.code == crate::cli::code::REFUSED || !still_valid {
                     return Err(e);
                 }
-                // The note only spares the next runs a wait; failing to write it (a vault
-                // nobody may write) must not stop this one.
-                let _ = session.vault.note_refresh_failure(&name);
                 ctx.ui.warn(format!(
                     "{}; using the stored token, which is still valid",
                     e.message

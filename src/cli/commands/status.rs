@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 
-use crate::cli::format::when;
+use crate::cli::format::{outside, when};
 use crate::cli::ui::table;
 use crate::cli::{CliError, Ctx, code};
 use crate::status::{Row, State, row};
@@ -13,7 +13,10 @@ use crate::vault::ProfileName;
 /// expiry, state (ok, expiring, expired, invalid, unknown).
 ///
 /// With --check, exits 10 when any token is expired, invalid or inside the warning window,
-/// so a daily cron job can tell you before anything breaks.
+/// or a profile's Graph API version is past or within 30 days of its Marketing API end
+/// (see the version table in the README), so a daily cron job can tell you before
+/// anything breaks. JSON rows also carry graph_version, marketing_api_until and, for
+/// user tokens, login_by (Facebook does not extend user tokens: log in again by then).
 ///
 /// Example: fbvault status --check --warn-days 14 || notify-send "fbvault: log in again"
 #[derive(Debug, clap::Args)]
@@ -67,7 +70,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             .map(|r| {
                 let token = match (&r.token, &r.label) {
                     (None, _) => "-".to_string(),
-                    (Some(t), Some(label)) => format!("{} ({label})", t.replace(':', " ")),
+                    (Some(t), Some(label)) => {
+                        format!("{} ({})", t.replace(':', " "), outside(label))
+                    }
                     (Some(t), None) => t.clone(),
                 };
                 vec![
@@ -107,10 +112,34 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             }
         }
     }
+    let versions: Vec<(String, String)> = profiles
+        .iter()
+        .filter_map(|p| {
+            crate::status::version_warning(p, now.date_naive()).map(|w| (p.name.clone(), w))
+        })
+        .collect();
+    for (name, warning) in &versions {
+        ctx.ui.warn(format!(
+            "{name}: {warning} (`fbvault edit {name}`, set graph_version)"
+        ));
+    }
+    for r in rows.iter().filter(|r| r.state == State::Expiring) {
+        if let Some(by) = r.login_by {
+            ctx.ui.info(format!(
+                "{}: Facebook does not extend user tokens; log in again by {} with `fbvault login {}`",
+                r.profile,
+                by.format("%Y-%m-%d"),
+                r.profile
+            ));
+        }
+    }
     if let Some(f) = failure {
         return Ok(f.code);
     }
     let attention: Vec<&Row> = rows.iter().filter(|r| r.state.needs_attention()).collect();
+    if args.check && !versions.is_empty() && attention.is_empty() {
+        return Ok(code::CHECK_FAILED);
+    }
     if args.check && !attention.is_empty() {
         for r in &attention {
             ctx.ui.info(format!(

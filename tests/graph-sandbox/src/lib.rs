@@ -9,6 +9,7 @@
 //! failures), and read what it received with [`Sandbox::requests`].
 #![forbid(unsafe_code)]
 
+mod business;
 pub mod model;
 pub mod routes;
 mod tokens;
@@ -18,8 +19,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use model::{
-    Config, DEMO_APP_ID, DEMO_APP_SECRET, DEMO_PAGES, DEMO_SCOPES, DEMO_USER_ID, ExchangeMode,
-    OTHER_APP_ID, OTHER_APP_SECRET, Request, World,
+    BM_CLIENT_PAGE, BM_OWNED_PAGE, Config, DEMO_APP_ID, DEMO_APP_SECRET, DEMO_BUSINESS_ID,
+    DEMO_PAGES, DEMO_SCOPES, DEMO_SYSTEM_USER_ID, DEMO_USER_ID, ExchangeMode, OTHER_APP_ID,
+    OTHER_APP_SECRET, Post, Request, World,
 };
 
 /// A one-shot misbehaviour.
@@ -173,6 +175,56 @@ impl Sandbox {
     /// A new short-lived token with these scopes, for `app_id`.
     pub fn short_token_with(&self, app_id: &str, scopes: &[&str]) -> String {
         self.world().mint_short(app_id, DEMO_USER_ID, scopes)
+    }
+
+    /// A system-user token of the demo app (never expiring, or 60 days when `expiring`),
+    /// assigned the first demo page.
+    pub fn system_user_token(&self, expiring: bool) -> String {
+        let scopes = [
+            "pages_show_list",
+            "pages_read_engagement",
+            "pages_manage_posts",
+            "ads_management",
+            "business_management",
+        ];
+        self.world()
+            .mint_system_user(DEMO_APP_ID, &scopes, expiring)
+    }
+
+    /// A never-expiring page token of `page_id` (derived from a long-lived user token).
+    pub fn page_token(&self, page_id: &str) -> String {
+        let mut w = self.world();
+        let short = w.mint_short(DEMO_APP_ID, DEMO_USER_ID, &DEMO_SCOPES);
+        let rec = w.tokens[&short].clone();
+        let long = w.mint_long(&rec);
+        let rec = w.tokens[&long].clone();
+        w.mint_page(&rec, page_id)
+    }
+
+    /// A long-lived user token of the demo app issued `issued_ago` ago and expiring in
+    /// `expires_in` (the token an old `.env` holds).
+    pub fn aged_token(&self, issued_ago: Duration, expires_in: Duration) -> String {
+        self.world().mint_aged(
+            DEMO_APP_ID,
+            issued_ago.as_secs() as i64,
+            expires_in.as_secs() as i64,
+        )
+    }
+
+    /// Makes an existing token look issued `issued_ago` ago and expiring in `expires_in`
+    /// (as if it had been minted weeks before the test).
+    pub fn age(&self, token: &str, issued_ago: Duration, expires_in: Duration) {
+        let now = model::now();
+        if let Some(t) = self.world().tokens.get_mut(token) {
+            t.issued_at = now - issued_ago.as_secs() as i64;
+            t.extended_at = t.issued_at;
+            t.expires_at = now + expires_in.as_secs() as i64;
+        }
+    }
+
+    /// The posts made so far.
+    pub fn posts(&self) -> Vec<Post> {
+        self.world().posts.clone()
     }
 
     /// Invalidates a token the way Facebook does (password change: 460; logout: 467; …).

@@ -5,15 +5,21 @@ use std::time::Duration;
 
 use fbvault_graph_sandbox::{DEMO_APP_ID, DEMO_APP_SECRET, Sandbox};
 
-const USAGE: &str = "usage: fbvault-graph-sandbox [--port PORT] [--long-lived-days N]
+const USAGE: &str = "usage: fbvault-graph-sandbox [--port PORT] [--long-lived-days N] [--delay-ms MS] [--extend-after-day]
 
 Runs a Graph API sandbox on 127.0.0.1 (default port 8765) with a demo app and a user who
 manages two pages. Point fbvault at it with FBVAULT_GRAPH_URL=http://127.0.0.1:PORT.
-GET /sandbox/short-token mints a new short-lived user token.";
+GET /sandbox/short-token mints a new short-lived user token.
+
+Like Facebook, a long-lived user token sent to fb_exchange_token comes back unchanged.
+  --extend-after-day   UNVERIFIED optimistic mode: a fresh 60-day token once a day
+  --delay-ms MS        answer every request after MS milliseconds (benchmarks)";
 
 fn main() {
     let mut port: u16 = 8765;
     let mut days: Option<i64> = None;
+    let mut delay_ms: u64 = 0;
+    let mut extend = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let value = |args: &mut dyn Iterator<Item = String>| {
@@ -33,6 +39,12 @@ fn main() {
                         .unwrap_or_else(|_| fail("--long-lived-days takes a number")),
                 )
             }
+            "--delay-ms" => {
+                delay_ms = value(&mut args)
+                    .parse()
+                    .unwrap_or_else(|_| fail("--delay-ms takes a number"))
+            }
+            "--extend-after-day" => extend = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return;
@@ -42,9 +54,13 @@ fn main() {
     }
     let sandbox = Sandbox::start_on(port)
         .unwrap_or_else(|e| fail(&format!("cannot listen on 127.0.0.1:{port}: {e}")));
-    if let Some(d) = days {
-        sandbox.configure(|c| c.long_lived_secs = d * 86_400);
-    }
+    sandbox.configure(|c| {
+        if let Some(d) = days {
+            c.long_lived_secs = d * 86_400;
+        }
+        c.delay = Duration::from_millis(delay_ms);
+        c.extend_after_day = extend;
+    });
     let token = sandbox.short_token();
     println!("Graph API sandbox listening on {}", sandbox.url());
     println!("  FBVAULT_GRAPH_URL={}", sandbox.url());

@@ -91,6 +91,56 @@ impl TokenRec {
     }
 }
 
+/// A Business Manager business.
+#[derive(Debug, Clone)]
+pub struct Business {
+    /// Name.
+    pub name: String,
+    /// Pages the business owns.
+    pub owned_pages: Vec<String>,
+    /// Pages of clients the business works for.
+    pub client_pages: Vec<String>,
+}
+
+/// A post made with `POST /{page-id}/feed`.
+#[derive(Debug, Clone)]
+pub struct Post {
+    /// `{page-id}_{n}`.
+    pub id: String,
+    /// The page.
+    pub page_id: String,
+    /// `message`.
+    pub message: String,
+}
+
+/// Graph API versions as the sandbox serves them: (version, last day served as a unix
+/// time, `None` for not announced). Newest first; the dates of Meta's changelog.
+pub const VERSIONS: &[(&str, Option<i64>)] = &[
+    ("v27.0", None),
+    ("v26.0", None),
+    ("v25.0", Some(1_848_441_600)), // 2028-07-29
+    ("v24.0", Some(1_834_444_800)), // 2028-02-18
+    ("v23.0", Some(1_822_953_600)), // 2027-10-08
+    ("v22.0", Some(1_810_771_200)), // 2027-05-20
+    ("v21.0", Some(1_800_489_600)), // 2027-01-21
+    ("v20.0", Some(1_790_208_000)), // 2026-09-24
+    ("v19.0", Some(1_779_321_600)), // 2026-05-21
+];
+
+/// The version Graph serves for a request of `asked` at `now`: `asked` while it lives, the
+/// oldest live version once it has ended (like Graph), `asked` when unknown.
+pub fn served_version(asked: &str, now: i64) -> String {
+    let ended = |v: &(&str, Option<i64>)| v.1.is_some_and(|end| end + 86_400 <= now);
+    match VERSIONS.iter().find(|v| v.0 == asked) {
+        Some(v) if ended(v) => VERSIONS
+            .iter()
+            .rev()
+            .find(|v| !ended(v))
+            .map_or(asked.to_string(), |v| v.0.to_string()),
+        _ => asked.to_string(),
+    }
+}
+
 /// How `fb_exchange_token` answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ExchangeMode {
@@ -104,6 +154,15 @@ pub enum ExchangeMode {
     /// A long-lived input comes back as the same token with a smaller `expires_in`.
     SameTokenSmaller,
 }
+
+/// The sandbox's system user (Business Manager).
+pub const DEMO_SYSTEM_USER_ID: &str = "61550000000000001";
+/// The demo business.
+pub const DEMO_BUSINESS_ID: &str = "880000000000001";
+/// A page only the business owns (no direct role for the demo user).
+pub const BM_OWNED_PAGE: &str = "222333444555666";
+/// A client's page the business works on.
+pub const BM_CLIENT_PAGE: &str = "333444555666777";
 
 /// The knobs.
 #[derive(Debug, Clone)]
@@ -124,6 +183,12 @@ pub struct Config {
     pub require_proof: bool,
     /// Delay every answer.
     pub delay: Duration,
+    /// UNVERIFIED optimistic mode: a long-lived user token re-exchanged a day or more after
+    /// its last extension gets a new 60-day token. Off by default: Facebook gives the same
+    /// token back.
+    pub extend_after_day: bool,
+    /// A `call_count` percentage to send in `x-app-usage` on every answer (none when 0).
+    pub app_usage_percent: u8,
 }
 
 impl Default for Config {
@@ -137,6 +202,8 @@ impl Default for Config {
             next_base: None,
             require_proof: false,
             delay: Duration::ZERO,
+            extend_after_day: false,
+            app_usage_percent: 0,
         }
     }
 }
@@ -174,6 +241,12 @@ pub struct World {
     pub failures: VecDeque<(String, Failure)>,
     /// Every request received.
     pub log: Vec<Request>,
+    /// Businesses by id.
+    pub businesses: BTreeMap<String, Business>,
+    /// The businesses each user works for.
+    pub user_businesses: BTreeMap<String, Vec<String>>,
+    /// Posts made, in order.
+    pub posts: Vec<Post>,
     counter: u64,
 }
 
@@ -208,6 +281,9 @@ impl World {
             config: Config::default(),
             failures: VecDeque::new(),
             log: Vec::new(),
+            businesses: BTreeMap::new(),
+            user_businesses: BTreeMap::new(),
+            posts: Vec::new(),
             counter: 0,
         };
         w.apps.insert(
@@ -253,7 +329,87 @@ impl World {
                 pages: DEMO_PAGES.iter().map(|p| p.to_string()).collect(),
             },
         );
+        // The system user is assigned the first page (as in Business settings).
+        w.users.insert(
+            DEMO_SYSTEM_USER_ID.into(),
+            User {
+                id: DEMO_SYSTEM_USER_ID.into(),
+                pages: vec![DEMO_PAGES[0].to_string()],
+            },
+        );
+        for (id, name) in [
+            (BM_OWNED_PAGE, "Business Owned Page"),
+            (BM_CLIENT_PAGE, "Client Shop"),
+        ] {
+            w.pages.insert(
+                id.into(),
+                Page {
+                    name: name.into(),
+                    category: "Brand".into(),
+                    tasks: vec!["ADVERTISE".into(), "CREATE_CONTENT".into()],
+                },
+            );
+        }
+        // The business owns the first page (also reachable directly) and one more, and works
+        // on a client's page.
+        w.businesses.insert(
+            DEMO_BUSINESS_ID.into(),
+            Business {
+                name: "Sandbox Agency".into(),
+                owned_pages: vec![DEMO_PAGES[0].into(), BM_OWNED_PAGE.into()],
+                client_pages: vec![BM_CLIENT_PAGE.into()],
+            },
+        );
+        w.user_businesses
+            .insert(DEMO_USER_ID.into(), vec![DEMO_BUSINESS_ID.into()]);
         w
+    }
+
+    /// Mints a system-user token for `app_id`: never expiring, or (`expiring`) 60 days.
+    pub fn mint_system_user(&mut self, app_id: &str, scopes: &[&str], expiring: bool) -> String {
+        let now = now();
+        let value = self.mint_value("EAAsbxS");
+        self.tokens.insert(
+            value.clone(),
+            TokenRec {
+                app_id: app_id.into(),
+                user_id: DEMO_SYSTEM_USER_ID.into(),
+                kind: Kind::SystemUser,
+                page_id: None,
+                long_lived: true,
+                issued_at: now,
+                expires_at: if expiring { now + 60 * 86_400 } else { 0 },
+                data_access_expires_at: 0,
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                invalid: None,
+                extended_at: now,
+            },
+        );
+        value
+    }
+
+    /// Mints a long-lived user token of the demo user issued `issued_ago` seconds ago and
+    /// expiring in `expires_in` seconds (an old token from a `.env`).
+    pub fn mint_aged(&mut self, app_id: &str, issued_ago: i64, expires_in: i64) -> String {
+        let now = now();
+        let value = self.mint_value("EAAsbxL");
+        self.tokens.insert(
+            value.clone(),
+            TokenRec {
+                app_id: app_id.into(),
+                user_id: DEMO_USER_ID.into(),
+                kind: Kind::User,
+                page_id: None,
+                long_lived: true,
+                issued_at: now - issued_ago,
+                expires_at: now + expires_in,
+                data_access_expires_at: now + 90 * 86_400,
+                scopes: DEMO_SCOPES.iter().map(|s| s.to_string()).collect(),
+                invalid: None,
+                extended_at: now - issued_ago,
+            },
+        );
+        value
     }
 
     /// A fresh opaque token string, shaped like Facebook's.
@@ -334,11 +490,8 @@ impl World {
                 issued_at: now,
                 // Derived from a long-lived user token: no expiry. From a short one: its life.
                 expires_at: if user.long_lived { 0 } else { user.expires_at },
-                data_access_expires_at: if user.long_lived {
-                    0
-                } else {
-                    user.data_access_expires_at
-                },
+                // The debugger shows the user's data-access date on page tokens too.
+                data_access_expires_at: user.data_access_expires_at,
                 extended_at: 0,
                 invalid: None,
                 ..user.clone()

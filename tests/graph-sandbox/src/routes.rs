@@ -9,8 +9,16 @@
 //! | `GET /debug_token` | `{"data": {...}}`, `expires_at: 0` for never, `data.error` for dead tokens; POST refused (100/33) |
 //! | `GET /me/accounts`, `/{user}/accounts` | pages with tokens, cursor paging, `next` carrying the token |
 //! | `GET /{page-id}?fields=access_token` | one page token |
-//! | `GET /me`, `/me/permissions` | the user, the granted permissions |
+//! | `GET /me`, `/me/permissions` | the user (the page, for a page token), the granted permissions |
+//! | `POST /{page-id}/feed`, `GET /{page-id}/feed` | a post made with that page's token (`pages_manage_posts`), the posts |
+//! | `GET /me/businesses`, `/{business-id}/owned_pages`, `/client_pages` | Business Manager (`business_management`) |
 //! | `GET /sandbox/short-token` | (sandbox only) a new short-lived token of the demo user |
+//! | `GET /sandbox/delay?ms=N` | (sandbox only) answer every later request after N ms |
+//!
+//! Like Graph: a wrong `appsecret_proof` is refused whenever one is sent (and a missing one
+//! when [`crate::Config::require_proof`] is set); a request for a version past its end is
+//! served by the oldest live version, named in `facebook-api-version`; every error carries
+//! an `fbtrace_id`.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -21,8 +29,8 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::Failure;
-use crate::model::{self, Kind, Request, TokenRec, World, now};
-use crate::tokens;
+use crate::model::{self, Kind, Request, TokenRec, World, now, served_version};
+use crate::{business, tokens};
 
 /// An answer.
 pub struct Reply {
@@ -138,7 +146,8 @@ pub fn serve(mut request: tiny_http::Request, world: &Mutex<World>, base: &str) 
         }
     }
     let (version, path) = split_version(path);
-    let (failure, delay) = {
+    let served = served_version(version.as_deref().unwrap_or(model::VERSIONS[0].0), now());
+    let (failure, delay, usage) = {
         let mut w = world.lock().unwrap_or_else(|e| e.into_inner());
         w.log.push(Request {
             method: method.clone(),
@@ -152,7 +161,7 @@ pub fn serve(mut request: tiny_http::Request, world: &Mutex<World>, base: &str) 
             .iter()
             .position(|(pattern, _)| path.contains(pattern.as_str()));
         let failure = index.and_then(|i| w.failures.remove(i)).map(|(_, f)| f);
-        (failure, w.config.delay)
+        (failure, w.config.delay, w.config.app_usage_percent)
     };
     let mut pause = delay;
     if let Some(Failure::Slow(d)) = &failure {
@@ -165,14 +174,7 @@ pub fn serve(mut request: tiny_http::Request, world: &Mutex<World>, base: &str) 
         Some(r) => r,
         None => {
             let mut w = world.lock().unwrap_or_else(|e| e.into_inner());
-            route(
-                &mut w,
-                &method,
-                &path,
-                &params,
-                version.as_deref().unwrap_or("v25.0"),
-                base,
-            )
+            route(&mut w, &method, &path, &params, &served, base)
         }
     };
     let mut response = tiny_http::Response::from_string(reply.body).with_status_code(reply.status);
@@ -181,16 +183,19 @@ pub fn serve(mut request: tiny_http::Request, world: &Mutex<World>, base: &str) 
             "Content-Type".to_string(),
             "application/json; charset=UTF-8".to_string(),
         ),
-        (
-            "facebook-api-version".to_string(),
-            version.unwrap_or_else(|| "v25.0".into()),
-        ),
+        ("facebook-api-version".to_string(), served),
         ("x-fb-trace-id".to_string(), "AsbxTrace0001".to_string()),
         (
             "Cache-Control".to_string(),
             "private, no-cache, no-store, must-revalidate".to_string(),
         ),
     ];
+    if usage > 0 {
+        headers.push((
+            "x-app-usage".into(),
+            format!(r#"{{"call_count":{usage},"total_time":{usage},"total_cputime":{usage}}}"#),
+        ));
+    }
     headers.extend(reply.headers);
     for (k, v) in headers {
         if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
@@ -217,6 +222,11 @@ fn route(
             "Unsupported post request. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
         ),
         "/debug_token" => tokens::debug_token(w, p),
+        "/sandbox/delay" => {
+            let ms = p.get("ms").and_then(|m| m.parse::<u64>().ok()).unwrap_or(0);
+            w.config.delay = std::time::Duration::from_millis(ms);
+            ok(json!({"delay_ms": ms}))
+        }
         "/sandbox/short-token" => {
             let scopes: Vec<String> = p.get("scopes").map_or_else(
                 || model::DEMO_SCOPES.iter().map(|s| s.to_string()).collect(),
@@ -232,9 +242,20 @@ fn route(
                 json!({"access_token": t, "token_type": "bearer", "expires_in": w.config.short_lived_secs}),
             )
         }
-        "/me" => with_user(w, p, |_, rec| {
-            ok(json!({"id": rec.user_id, "name": "Sandbox User"}))
+        "/me" => with_user(w, p, |w, rec| match (&rec.kind, &rec.page_id) {
+            // A page token answers as the page, like Graph.
+            (Kind::Page, Some(page)) => {
+                let name = w
+                    .pages
+                    .get(page)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
+                ok(json!({"id": page, "name": name}))
+            }
+            (Kind::SystemUser, _) => ok(json!({"id": rec.user_id, "name": "Sandbox System User"})),
+            _ => ok(json!({"id": rec.user_id, "name": "Sandbox User"})),
         }),
+        "/me/businesses" => business::businesses(w, p),
         "/me/permissions" => with_user(w, p, |_, rec| {
             let data: Vec<Value> = rec
                 .scopes
@@ -249,6 +270,15 @@ fn route(
                 ["me", "accounts"] => accounts(w, p, version, base),
                 [user, "accounts"] if w.users.contains_key(*user) => accounts(w, p, version, base),
                 [page] if w.pages.contains_key(*page) => page_token(w, p, page),
+                [page, "feed"] if w.pages.contains_key(*page) && method == "POST" => {
+                    business::post_to_feed(w, p, page)
+                }
+                [page, "feed"] if w.pages.contains_key(*page) => business::read_feed(w, p, page),
+                [biz, edge @ ("owned_pages" | "client_pages")]
+                    if w.businesses.contains_key(*biz) =>
+                {
+                    business::business_edge(w, p, biz, edge)
+                }
                 _ => error(
                     400,
                     100,
@@ -274,17 +304,18 @@ fn proof_for(secret: &str, message: &str) -> String {
         .collect()
 }
 
-/// Checks `appsecret_proof` (and the timed variant) when the app requires it.
+/// Checks `appsecret_proof` (and the timed variant): a wrong one is refused whenever it is
+/// sent, a missing one only when the app requires it.
 pub(crate) fn check_proof(
     w: &World,
     token: &str,
     secret: &str,
     p: &BTreeMap<String, String>,
 ) -> Result<(), Reply> {
-    if !w.config.require_proof {
-        return Ok(());
-    }
     let Some(given) = p.get("appsecret_proof") else {
+        if !w.config.require_proof {
+            return Ok(());
+        }
         return Err(error(
             400,
             100,
@@ -323,7 +354,10 @@ pub(crate) fn expired_message(at: i64) -> String {
 }
 
 /// Looks up a usable user token from `access_token`, like every user-token endpoint does.
-fn user_token(w: &World, p: &BTreeMap<String, String>) -> Result<(String, TokenRec), Reply> {
+pub(crate) fn user_token(
+    w: &World,
+    p: &BTreeMap<String, String>,
+) -> Result<(String, TokenRec), Reply> {
     let Some(token) = p.get("access_token") else {
         return Err(error(
             400,
@@ -379,7 +413,7 @@ fn accounts(w: &mut World, p: &BTreeMap<String, String>, version: &str, base: &s
         Ok(x) => x,
         Err(r) => return r,
     };
-    if rec.kind != Kind::User {
+    if rec.kind == Kind::Page {
         return error(
             400,
             100,

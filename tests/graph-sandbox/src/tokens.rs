@@ -62,12 +62,16 @@ fn exchange(w: &mut World, p: &BTreeMap<String, String>, client_id: &str) -> Rep
         return error(400, 190, Some(463), &expired_message(rec.expires_at));
     }
     if rec.kind == Kind::Page {
+        // UNVERIFIED guess at Graph's answer; fbvault never sends a page token here.
         return error(
             400,
             100,
             None,
             "(#100) The access token is not a user access token",
         );
+    }
+    if rec.kind == Kind::SystemUser && rec.expires_at != 0 {
+        return system_user_refresh(w, p, &rec);
     }
     let mode = w.config.exchange_mode;
     let (value, expires_at) = if !rec.long_lived {
@@ -88,13 +92,17 @@ fn exchange(w: &mut World, p: &BTreeMap<String, String>, client_id: &str) -> Rep
         w.tokens.insert(v.clone(), rec);
         let at = w.tokens[&v].expires_at;
         (v, at)
-    } else if mode == ExchangeMode::SameTokenSmaller || now - rec.extended_at < 86_400 {
-        // At most one extension a day: the same token back, with less time left.
-        (input.clone(), rec.expires_at)
-    } else {
+    } else if w.config.extend_after_day
+        && mode != ExchangeMode::SameTokenSmaller
+        && now - rec.extended_at >= 86_400
+    {
+        // The optimistic mode: a fresh 60-day token once a day.
         let v = w.mint_long(&rec);
         let at = w.tokens[&v].expires_at;
         (v, at)
+    } else {
+        // What Facebook does: the same long-lived token back, with less time left.
+        (input.clone(), rec.expires_at)
     };
     let mut body = json!({"access_token": value, "token_type": "bearer"});
     if expires_at != 0 {
@@ -105,6 +113,31 @@ fn exchange(w: &mut World, p: &BTreeMap<String, String>, client_id: &str) -> Rep
         }
     }
     ok(body)
+}
+
+/// Meta's recipe for an expiring system-user token: `set_token_expires_in_60_days=true`
+/// gives a new 60-day token and leaves the old one valid until its own expiry.
+fn system_user_refresh(w: &mut World, p: &BTreeMap<String, String>, rec: &TokenRec) -> Reply {
+    if p.get("set_token_expires_in_60_days").map(String::as_str) != Some("true") {
+        return error(
+            400,
+            100,
+            None,
+            "(#100) This business must use expiring system user access tokens: set set_token_expires_in_60_days=true",
+        );
+    }
+    let now = now();
+    let value = w.mint_value("EAAsbxS");
+    w.tokens.insert(
+        value.clone(),
+        TokenRec {
+            issued_at: now,
+            expires_at: now + 60 * 86_400,
+            extended_at: now,
+            ..rec.clone()
+        },
+    );
+    ok(json!({"access_token": value, "token_type": "bearer", "expires_in": 60 * 86_400}))
 }
 
 fn kind_name(k: Kind) -> &'static str {
@@ -170,7 +203,11 @@ pub(crate) fn debug_token(w: &mut World, p: &BTreeMap<String, String>) -> Reply 
     if let Some(page) = &rec.page_id {
         data["profile_id"] = json!(page);
     }
-    if let Some((sub, msg)) = &rec.invalid {
+    if rec.app_id != app_id {
+        // Inspected with another app's token (the Graph API Explorer mistake).
+        data["is_valid"] = json!(false);
+        data["error"] = json!({"code": 100, "message": "The App_id in the input_token did not match the Viewing App"});
+    } else if let Some((sub, msg)) = &rec.invalid {
         data["is_valid"] = json!(false);
         data["error"] = json!({"code": 190, "message": msg, "subcode": sub});
     } else if rec.expired(now) {

@@ -1,0 +1,209 @@
+//! Every text that comes from Facebook, as fbvault shows and stores it: the completed
+//! error table (493, 190 without subcode, #2635, a refused proof), Facebook's own words
+//! (`error_user_msg`) and `fbtrace_id`, secrets scrubbed, control characters escaped, and
+//! answers over 1 MB refused. After each failure the vault is byte-for-byte as it was.
+
+use fbvault_graph_sandbox::{DEMO_APP_ID, DEMO_APP_SECRET, Failure};
+
+use crate::common::{Env, Out};
+
+fn user_token(env: &Env) -> String {
+    env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Runs `args` with `failure` queued for `path`; checks nothing changed or leaked.
+fn failing(env: &Env, path: &str, failure: Failure, args: &[&str]) -> Out {
+    env.graph().fail_next(path, failure);
+    let before = env.snapshot();
+    let o = env.run(args);
+    assert_ne!(o.code, 0, "{}", o.stderr);
+    env.assert_no_secret(&o.stdout);
+    env.assert_no_secret(&o.stderr);
+    assert_eq!(before, env.snapshot(), "a failure changes nothing");
+    o
+}
+
+fn raw(body: String) -> Failure {
+    Failure::Raw { status: 400, body }
+}
+
+#[test]
+fn subcode_493_has_its_words() {
+    let env = Env::with_profile();
+    let o = failing(
+        &env,
+        "/oauth/access_token",
+        Failure::graph(
+            190,
+            Some(493),
+            "The access token is invalid since the user hasn't engaged the app in longer than 90 days.",
+        ),
+        &["refresh", "acme", "--force"],
+    );
+    o.fails(4)
+        .stderr_has("more than 90 days")
+        .stderr_has("(code 190/493)")
+        .stderr_has("fbtrace_id AsbxTrace0001");
+}
+
+#[test]
+fn a_deprecated_version_says_which_version_to_move_to() {
+    let env = Env::with_profile();
+    let o = failing(
+        &env,
+        "/me/accounts",
+        Failure::graph(
+            2635,
+            None,
+            "(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version.",
+        ),
+        &["pages", "acme"],
+    );
+    o.fails(1)
+        .stderr_has("v27.0")
+        .stderr_has("deprecated")
+        .stderr_has("graph_version");
+}
+
+#[test]
+fn a_refused_proof_says_to_check_the_app_secret() {
+    let env = Env::with_profile();
+    for message in [
+        "Invalid appsecret_proof provided in the API argument",
+        "API calls from the server require an appsecret_proof argument",
+    ] {
+        let o = failing(
+            &env,
+            "/me/accounts",
+            Failure::graph(100, None, message),
+            &["pages", "acme"],
+        );
+        o.fails(4)
+            .stderr_has("appsecret_proof")
+            .stderr_has("app secret");
+    }
+}
+
+#[test]
+fn error_user_msg_and_fbtrace_id_are_shown_and_secrets_scrubbed() {
+    let env = Env::with_profile();
+    let token = user_token(&env);
+    let body = serde_json::json!({"error": {
+        "message": format!("(#368) blocked; token {token} secret {DEMO_APP_SECRET}"),
+        "code": 368,
+        "error_user_title": "Blocked",
+        "error_user_msg": format!("You can't do this for 3 days ({DEMO_APP_SECRET})"),
+        "fbtrace_id": "Trace368"
+    }});
+    let o = failing(
+        &env,
+        "/oauth/access_token",
+        raw(body.to_string()),
+        &["refresh", "acme", "--force"],
+    );
+    o.fails(5)
+        .stderr_has("Facebook says: You can't do this for 3 days")
+        .stderr_has("[fbtrace_id Trace368]")
+        .stderr_has("***");
+}
+
+#[test]
+fn control_characters_from_graph_are_escaped() {
+    let env = Env::with_profile();
+    let body = serde_json::json!({"error": {
+        "message": "\u{1b}[2J\u{1b}]0;pwned\u{7}\r\nfbvault: hint: ok",
+        "code": 190
+    }});
+    let o = failing(
+        &env,
+        "/oauth/access_token",
+        raw(body.to_string()),
+        &["refresh", "acme", "--force"],
+    );
+    o.fails(4);
+    assert!(
+        !o.stderr.contains('\u{1b}') && !o.stderr.contains('\u{7}'),
+        "{:?}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("\\u{1b}[2J"), "{}", o.stderr);
+    assert!(!o.stderr.contains("\nfbvault: hint: ok"), "{}", o.stderr);
+}
+
+#[test]
+fn debug_token_errors_are_scrubbed_before_shown_or_stored() {
+    let env = Env::with_profile();
+    let token = user_token(&env);
+    let echo = format!("token {token} and secret {DEMO_APP_SECRET} rejected \u{1b}[31m");
+    let body = serde_json::json!({"data": {
+        "app_id": DEMO_APP_ID, "is_valid": false, "scopes": [],
+        "error": {"code": 1, "message": echo}
+    }});
+    env.graph().fail_next(
+        "/debug_token",
+        Failure::Raw {
+            status: 200,
+            body: body.to_string(),
+        },
+    );
+    let o = env.run(&["inspect", "acme", "--token", "user", "--json"]);
+    assert_eq!(o.code, 4, "{}", o.stderr);
+    env.assert_no_secret(&o.stdout);
+    assert!(o.stdout.contains("rejected"), "{}", o.stdout);
+    assert!(!o.stdout.contains('\u{1b}'), "{}", o.stdout);
+    for args in [&["show", "acme"][..], &["show", "acme", "--json"]] {
+        let shown = env.ok(args);
+        env.assert_no_secret(&shown.stdout);
+        assert!(shown.stdout.contains("***"), "{}", shown.stdout);
+    }
+    let o = env.run(&["refresh", "acme", "--force"]);
+    env.assert_no_secret(&o.stderr);
+}
+
+#[test]
+fn an_answer_over_1_mb_is_refused() {
+    let env = Env::with_profile();
+    let body = format!("{{\"access_token\":\"{}\"}}", "A".repeat(2 << 20));
+    let o = failing(
+        &env,
+        "/oauth/access_token",
+        Failure::Raw { status: 200, body },
+        &["refresh", "acme", "--force"],
+    );
+    o.fails(5).stderr_has("larger than 1 MB");
+    assert_eq!(
+        env.graph().count("/oauth/access_token"),
+        2,
+        "not retried (add + this one)"
+    );
+}
+
+#[test]
+fn page_names_with_control_characters_are_stored_and_shown_escaped() {
+    let env = Env::with_graph();
+    env.graph()
+        .world()
+        .pages
+        .get_mut(fbvault_graph_sandbox::DEMO_PAGES[0])
+        .unwrap()
+        .name = "\u{1b}]0;pwned\u{7}Kitten\r\nfbvault: hint: ok".into();
+    env.ok(&["init"]);
+    env.add("acme");
+    for args in [
+        &["status"][..],
+        &["pages", "acme"],
+        &["show", "acme"],
+        &["show", "acme", "--json"],
+    ] {
+        let o = env.ok(args);
+        let all = format!("{}{}", o.stdout, o.stderr);
+        assert!(
+            !all.contains('\u{1b}') && !all.contains('\u{7}') && !all.contains('\r'),
+            "{args:?}: {all:?}"
+        );
+        assert!(all.contains("Kitten"), "{args:?}: {all}");
+    }
+}
