@@ -10,6 +10,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -63,6 +64,7 @@ pub struct ExternalProvider {
     name: String,
     path: PathBuf,
     timeout: Duration,
+    described: std::sync::OnceLock<Description>,
 }
 
 impl ExternalProvider {
@@ -84,6 +86,7 @@ impl ExternalProvider {
             name: name.to_string(),
             path,
             timeout: plugin_timeout(),
+            described: Default::default(),
         })
     }
 
@@ -110,6 +113,7 @@ impl ExternalProvider {
                         name,
                         path: entry.path(),
                         timeout: plugin_timeout(),
+                        described: Default::default(),
                     });
                 }
             }
@@ -160,44 +164,28 @@ impl ExternalProvider {
         };
         let body =
             zeroize::Zeroizing::new(serde_json::to_vec(&request).expect("a request serializes"));
-        let mut command = Command::new(&self.path);
-        for name in SCRUBBED {
-            command.env_remove(name);
-        }
-        let mut child = command
-            .arg(method.as_str())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| self.fail(ErrorKind::Internal, format!("cannot start: {e}")))?;
-        let mut stdin = child.stdin.take().expect("piped");
-        let writer = std::thread::spawn(move || {
-            let _ = stdin.write_all(&body);
-        });
-        let stdout = child.stdout.take().expect("piped");
-        let stderr = child.stderr.take().expect("piped");
-        let out_reader = std::thread::spawn(move || read_capped(stdout, MAX_ANSWER));
-        let err_reader = std::thread::spawn(move || read_capped(stderr, MAX_ANSWER).0);
         let started = Instant::now();
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if started.elapsed() >= self.timeout => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(self.fail(
-                        ErrorKind::Unreachable,
-                        format!("no answer within {}s", self.timeout.as_secs_f32()),
-                    ));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-                Err(e) => return Err(self.fail(ErrorKind::Internal, e)),
-            }
+        let ran = self.run_process(method, body);
+        let outcome = match &ran {
+            Ok(done) if done.status.success() => "exit 0".to_string(),
+            Ok(done) => done
+                .status
+                .code()
+                .map_or_else(|| "killed".to_string(), |c| format!("exit {c}")),
+            Err(e) => e.kind.as_str().to_string(),
         };
-        let _ = writer.join();
-        let (out, too_long) = out_reader.join().unwrap_or_default();
-        let err = err_reader.join().unwrap_or_default();
+        fbvault_provider::log::request(
+            &format!("plugin {}", self.name),
+            method.as_str(),
+            &self.path.display().to_string(),
+            started.elapsed(),
+            &outcome,
+        );
+        let Finished {
+            status,
+            out: (out, too_long),
+            err,
+        } = ran?;
         if too_long {
             return Err(self.fail(
                 ErrorKind::Internal,
@@ -248,6 +236,68 @@ impl ExternalProvider {
         })
     }
 
+    /// Starts the plugin in its own process group, feeds it `body`, and collects its exit
+    /// status and output. At the deadline the whole group is killed and nothing more is
+    /// waited for, even when a grandchild still holds stdout open.
+    fn run_process(
+        &self,
+        method: Method,
+        body: zeroize::Zeroizing<Vec<u8>>,
+    ) -> Result<Finished, ProviderError> {
+        use std::os::unix::process::CommandExt;
+        let deadline = Instant::now() + self.timeout;
+        let mut command = Command::new(&self.path);
+        for name in SCRUBBED {
+            command.env_remove(name);
+        }
+        let mut child = command
+            .arg(method.as_str())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .map_err(|e| self.fail(ErrorKind::Internal, format!("cannot start: {e}")))?;
+        let group = rustix::process::Pid::from_child(&child);
+        let mut stdin = child.stdin.take().expect("piped");
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&body);
+        });
+        let (out_tx, out_rx) = mpsc::channel();
+        let (err_tx, err_rx) = mpsc::channel();
+        let stdout = child.stdout.take().expect("piped");
+        let stderr = child.stderr.take().expect("piped");
+        std::thread::spawn(move || out_tx.send(read_capped(stdout, MAX_ANSWER)));
+        std::thread::spawn(move || err_tx.send(read_capped(stderr, MAX_ANSWER).0));
+        let timed_out = || {
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+            self.fail(
+                ErrorKind::Unreachable,
+                format!("no answer within {}s", self.timeout.as_secs_f32()),
+            )
+        };
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() >= deadline => {
+                    let e = timed_out();
+                    let _ = child.wait();
+                    return Err(e);
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => return Err(self.fail(ErrorKind::Internal, e)),
+            }
+        };
+        let left = || deadline.saturating_duration_since(Instant::now());
+        let Ok(out) = out_rx.recv_timeout(left()) else {
+            return Err(timed_out());
+        };
+        let Ok(err) = err_rx.recv_timeout(left()) else {
+            return Err(timed_out());
+        };
+        Ok(Finished { status, out, err })
+    }
+
     fn expect<T>(
         &self,
         method: Method,
@@ -261,6 +311,14 @@ impl ExternalProvider {
             )
         })
     }
+}
+
+/// What a plugin run gave: its exit status, its stdout (and whether it was over the cap),
+/// its stderr.
+struct Finished {
+    status: std::process::ExitStatus,
+    out: (Vec<u8>, bool),
+    err: Vec<u8>,
 }
 
 fn plugin_timeout() -> Duration {
@@ -281,8 +339,9 @@ fn is_executable(path: &Path) -> bool {
         .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-impl TokenProvider for ExternalProvider {
-    fn describe(&self) -> Description {
+impl ExternalProvider {
+    /// Runs `describe`; a plugin that cannot answer is described as "unknown (why)".
+    fn describe_now(&self) -> Description {
         self.call(
             Method::Describe,
             &ProfileData::default(),
@@ -312,7 +371,15 @@ impl TokenProvider for ExternalProvider {
             capabilities: Vec::new(),
             fields: Vec::new(),
             env: Default::default(),
+            login: Default::default(),
         })
+    }
+}
+
+impl TokenProvider for ExternalProvider {
+    /// Asked once per provider value: each answer costs a process.
+    fn describe(&self) -> Description {
+        self.described.get_or_init(|| self.describe_now()).clone()
     }
 
     fn validate(&self, _profile: &ProfileData) -> Result<(), ProviderError> {
@@ -329,7 +396,8 @@ impl TokenProvider for ExternalProvider {
             Method::Login,
             profile,
             PluginInput {
-                token: Some(input.token.clone()),
+                // No token for a provider that needs none and was given none.
+                token: (!input.token.is_empty()).then(|| input.token.clone()),
                 exchange: Some(input.exchange),
                 ..Default::default()
             },

@@ -1,4 +1,4 @@
-//! The provider registry: built-in providers by name (a plain `match`), then external
+//! The provider registry: built-in providers from one table ([`BUILTIN`]), then external
 //! `fbvault-provider-NAME` executables in `<config dir>/plugins/` and on `PATH`.
 
 use std::time::Duration;
@@ -8,24 +8,36 @@ use fbvault_provider::TokenProvider;
 
 use crate::settings::{Paths, seconds_from_env};
 
-/// The built-in providers.
-pub const BUILTIN: &[&str] = &["facebook"];
+/// A built-in provider: its name and how to build it (from the environment).
+pub struct Builtin {
+    /// The name profiles refer to.
+    pub name: &'static str,
+    /// Builds the provider.
+    pub make: fn() -> Box<dyn TokenProvider>,
+}
+
+/// The built-in providers: the one table of them.
+pub const BUILTIN: &[Builtin] = &[Builtin {
+    name: "facebook",
+    make: || Box::new(facebook()),
+}];
 
 /// A provider name that nothing answers to.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "no provider named `{0}` (built in: facebook; external providers are executables named fbvault-provider-NAME)"
+    "no provider named `{0}` (built in: {builtin}; external providers are executables named fbvault-provider-NAME)",
+    builtin = BUILTIN.iter().map(|b| b.name).collect::<Vec<_>>().join(", ")
 )]
 pub struct UnknownProvider(pub String);
 
-/// Finds the provider called `name`.
+/// Finds the provider called `name`: a built-in one, else an external one.
 pub fn find(name: &str, paths: &Paths) -> Result<Box<dyn TokenProvider>, UnknownProvider> {
-    match name {
-        "facebook" => Ok(Box::new(facebook())),
-        other => crate::external::ExternalProvider::find(other, paths)
-            .map(|p| Box::new(p) as Box<dyn TokenProvider>)
-            .ok_or_else(|| UnknownProvider(other.to_string())),
+    if let Some(builtin) = BUILTIN.iter().find(|b| b.name == name) {
+        return Ok((builtin.make)());
     }
+    crate::external::ExternalProvider::find(name, paths)
+        .map(|p| Box::new(p) as Box<dyn TokenProvider>)
+        .ok_or_else(|| UnknownProvider(name.to_string()))
 }
 
 /// The Facebook provider, configured from the environment: `FBVAULT_GRAPH_URL` (the Graph

@@ -10,6 +10,7 @@ mod facebook_graph_text;
 mod facebook_lifecycle;
 mod hardening;
 mod plugins;
+mod plugins_bridge;
 mod recipients;
 mod run;
 mod schemas;

@@ -8,7 +8,7 @@ use crate::common::Env;
 
 /// Installs `fbvault-provider-NAME` in the plugin folder with `body` as its shell script.
 /// The script gets the method as $1 and the request on stdin; `$REQ` is where it saved it.
-fn plugin(env: &Env, name: &str, body: &str) -> PathBuf {
+pub fn plugin(env: &Env, name: &str, body: &str) -> PathBuf {
     let dir = env.home().join(".config/fbvault/plugins");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("fbvault-provider-{name}"));
@@ -31,7 +31,7 @@ login) echo '{"protocol":1,"ok":true,"result":{"tokens":[{"name":"main","value":
 refresh) echo '{"protocol":1,"ok":true,"result":{"tokens":[{"name":"main","value":"demo-token-value-456","expires_at":null,"env":"DEMO_TOKEN"}]}}' ;;
 esac"#;
 
-fn with_vault() -> Env {
+pub fn with_vault() -> Env {
     let env = Env::new();
     env.ok(&["init"]);
     env

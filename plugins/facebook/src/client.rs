@@ -3,7 +3,7 @@
 //! URLs carry tokens).
 
 use std::io::Read;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use fbvault_provider::{ErrorKind, ProviderError};
 use reqwest::Url;
@@ -213,9 +213,24 @@ impl Client {
     }
 
     fn attempt(&self, endpoint: Endpoint, request: RequestBuilder) -> Result<Reply, Verdict> {
-        let response = request
-            .send()
-            .map_err(|e| Verdict::Retry(self.describe_network_error(&e)))?;
+        let (http, request) = request.build_split();
+        let request = request.map_err(|e| Verdict::Retry(self.describe_network_error(&e)))?;
+        // For the debug log: the method and the path, never the query (it carries tokens).
+        let (method, path) = (request.method().clone(), request.url().path().to_string());
+        let started = Instant::now();
+        let sent = http.execute(request);
+        let outcome = match &sent {
+            Ok(r) => r.status().as_u16().to_string(),
+            Err(_) => "network error".to_string(),
+        };
+        fbvault_provider::log::request(
+            "facebook",
+            method.as_str(),
+            &path,
+            started.elapsed(),
+            &outcome,
+        );
+        let response = sent.map_err(|e| Verdict::Retry(self.describe_network_error(&e)))?;
         let status = response.status();
         let headers: HeaderMap = response.headers().clone();
         self.note_served_version(&headers);

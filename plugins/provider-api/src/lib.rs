@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod log;
 pub mod protocol;
 mod provider;
 mod secret;
@@ -21,7 +22,8 @@ mod token;
 pub use error::{ErrorKind, ProviderError};
 pub use provider::{
     Capability, Context, Description, EnvOptions, EnvVar, FieldSpec, Inspection, LoginInput,
-    ProfileData, RefreshNeed, TokenProvider, TokenSet, check_required_fields, default_refresh_need,
+    LoginSpec, ProfileData, RefreshNeed, TokenProvider, TokenSet, check_required_fields,
+    default_refresh_need,
 };
 pub use secret::{Secret, redact};
 pub use token::{Token, TokenKind};

@@ -208,6 +208,35 @@ mod tests {
         assert_eq!(set.tokens[0].expires_at, None);
     }
 
+    fn described(json: &str) -> Description {
+        let r: PluginResponse = serde_json::from_str(json).unwrap();
+        let PluginResponse::Ok(OkResponse {
+            result: PluginResult::Describe(d),
+            ..
+        }) = r
+        else {
+            panic!("expected a description")
+        };
+        d
+    }
+
+    #[test]
+    fn a_description_without_login_needs_a_token() {
+        let d = described(
+            r#"{"protocol":1,"ok":true,"result":{"name":"x","version":"1","capabilities":[],"fields":[]}}"#,
+        );
+        assert!(!d.tokenless());
+        assert!(!serde_json::to_string(&d).unwrap().contains("login"));
+    }
+
+    #[test]
+    fn a_description_can_say_login_needs_no_token() {
+        let d = described(
+            r#"{"protocol":1,"ok":true,"result":{"name":"x","version":"1","capabilities":[],"fields":[],"login":{"needs_token":false}}}"#,
+        );
+        assert!(d.tokenless());
+    }
+
     #[test]
     fn refuses_ok_true_with_an_error_body() {
         let r = serde_json::from_str::<PluginResponse>(

@@ -76,12 +76,44 @@ pub struct Description {
     /// Default variable for each token name.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// What `login` needs; absent (protocol v1 as first published): a token from the user.
+    #[serde(default, skip_serializing_if = "LoginSpec::is_default")]
+    pub login: LoginSpec,
 }
 
 impl Description {
     /// Whether the provider has `cap`.
     pub fn can(&self, cap: Capability) -> bool {
         self.capabilities.contains(&cap)
+    }
+
+    /// Whether tokens come without a user grant (client credentials, a refresh token held
+    /// as a secret field): then `login`, `refresh` and `run` call the provider without one.
+    pub fn tokenless(&self) -> bool {
+        !self.login.needs_token
+    }
+}
+
+/// What a provider's `login` needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginSpec {
+    /// `true` (the default): `login` turns a token the user gives into stored tokens.
+    /// `false`: the provider gets its tokens from the profile's own fields; `login` is
+    /// called with no token, and so is `refresh` when the profile has none.
+    #[serde(default = "yes")]
+    pub needs_token: bool,
+}
+
+impl Default for LoginSpec {
+    fn default() -> Self {
+        LoginSpec { needs_token: true }
+    }
+}
+
+impl LoginSpec {
+    fn is_default(&self) -> bool {
+        *self == LoginSpec::default()
     }
 }
 
@@ -126,7 +158,8 @@ impl ProfileData {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginInput {
-    /// The token the user gave.
+    /// The token the user gave; empty for a provider whose [`LoginSpec::needs_token`] is
+    /// `false` when the user gave none.
     pub token: Secret,
     /// `true` (the usual case): exchange the token for a long-lived one if it is
     /// short-lived (a provider may look first: Facebook exchanges only a user token with

@@ -3,6 +3,7 @@
 //! the only real refresh of a Facebook user token.
 
 use chrono::Utc;
+use fbvault_provider::Secret;
 
 use crate::cli::grant::{self, Sources};
 use crate::cli::{CliError, Ctx};
@@ -38,11 +39,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         token_stdin: args.token_stdin,
     };
     let given = grant::from_stdin(sources)?;
+    // A provider that needs no user grant is called without one (and nobody is prompted).
+    let tokenless = provider.describe().tokenless();
+    let prompt = format!("Short-lived user token for {}: ", args.name);
     let token = grant::token(
         sources,
         given.token,
-        Some(&format!("Short-lived user token for {}: ", args.name)),
+        (!tokenless).then_some(prompt.as_str()),
     )
+    .or_else(|| tokenless.then(|| Secret::new(String::new())))
     .ok_or_else(|| {
         CliError::usage("no token given")
             .hint("pass it on standard input with --token-stdin, or in SHORT_TOKEN with --from-env")

@@ -42,15 +42,16 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
             .collect();
         (d.version, c)
     };
-    let fb = crate::providers::facebook();
-    let (version, capabilities) = caps(&fb);
-    entries.push(Entry {
-        name: "facebook".into(),
-        version,
-        kind: "built-in",
-        path: None,
-        capabilities,
-    });
+    for builtin in crate::providers::BUILTIN {
+        let (version, capabilities) = caps((builtin.make)().as_ref());
+        entries.push(Entry {
+            name: builtin.name.into(),
+            version,
+            kind: "built-in",
+            path: None,
+            capabilities,
+        });
+    }
     for ext in ExternalProvider::discover(&ctx.paths) {
         let (version, capabilities) = caps(&ext);
         entries.push(Entry {

@@ -1,0 +1,206 @@
+//! The external bridge for real: providers that need no user grant, the timeout against a
+//! plugin whose grandchild holds its stdout, and `FBVAULT_LOG=debug`.
+
+use std::time::{Duration, Instant};
+
+use crate::common::Env;
+use crate::plugins::{plugin, with_vault};
+
+/// A provider that mints tokens from its own fields: `login` and `refresh` get no token.
+const TOKENLESS: &str = r#"case "$1" in
+describe) echo '{"protocol":1,"ok":true,"result":{"name":"cc","version":"0.1","capabilities":["login","refresh"],"fields":[],"env":{"main":"CC_TOKEN"},"login":{"needs_token":false}}}' ;;
+login) echo '{"protocol":1,"ok":true,"result":{"tokens":[{"name":"main","value":"minted-by-login-7781","expires_at":null,"env":"CC_TOKEN"}]}}' ;;
+refresh) echo '{"protocol":1,"ok":true,"result":{"tokens":[{"name":"main","value":"minted-by-refresh-7782","expires_at":null,"env":"CC_TOKEN"}]}}' ;;
+esac"#;
+
+fn request(env: &Env, name: &str, method: &str) -> serde_json::Value {
+    let path = env.dir.path().join(format!("{name}-request.json.{method}"));
+    serde_json::from_slice(&std::fs::read(path).expect("the plugin was called")).unwrap()
+}
+
+fn token_in_run(env: &Env, profile: &str) -> String {
+    env.ok(&[
+        "run",
+        "-p",
+        profile,
+        "--",
+        "sh",
+        "-c",
+        "printf %s \"$CC_TOKEN\"",
+    ])
+    .stdout
+}
+
+#[test]
+fn a_tokenless_provider_logs_in_without_a_token() {
+    let env = with_vault();
+    plugin(&env, "cc", TOKENLESS);
+    env.ok(&["add", "svc", "--provider", "cc"]);
+    env.ok(&["login", "svc"]);
+    let req = request(&env, "cc", "login");
+    assert!(req["input"].get("token").is_none(), "{req}");
+    assert_eq!(token_in_run(&env, "svc"), "minted-by-login-7781");
+}
+
+#[test]
+fn a_tokenless_provider_refreshes_a_profile_without_a_token() {
+    let env = with_vault();
+    plugin(&env, "cc", TOKENLESS);
+    env.ok(&["add", "svc", "--provider", "cc"]);
+    env.ok(&["refresh", "svc"]);
+    assert_eq!(request(&env, "cc", "refresh")["method"], "refresh");
+    assert_eq!(token_in_run(&env, "svc"), "minted-by-refresh-7782");
+}
+
+#[test]
+fn run_mints_a_first_token_from_a_tokenless_provider() {
+    let env = with_vault();
+    plugin(&env, "cc", TOKENLESS);
+    env.ok(&["add", "svc", "--provider", "cc"]);
+    assert_eq!(token_in_run(&env, "svc"), "minted-by-refresh-7782");
+    // Stored: the next run finds it.
+    let o = env.ok(&["show", "svc"]);
+    assert!(o.stdout.contains("mint…782"), "{}", o.stdout);
+}
+
+#[test]
+fn a_provider_that_needs_a_token_still_says_so_without_calling_the_plugin() {
+    let env = with_vault();
+    plugin(
+        &env,
+        "demo",
+        r#"case "$1" in
+describe) echo '{"protocol":1,"ok":true,"result":{"name":"demo","version":"1","capabilities":["login"],"fields":[],"env":{}}}' ;;
+esac"#,
+    );
+    env.ok(&["add", "svc", "--provider", "demo"]);
+    env.run(&["login", "svc"])
+        .fails(2)
+        .stderr_has("no token given");
+    assert!(!env.dir.path().join("demo-request.json.login").exists());
+    env.run(&["refresh", "svc"])
+        .fails(4)
+        .stderr_has("has no token yet");
+    assert!(!env.dir.path().join("demo-request.json.refresh").exists());
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        s.rsplit(')')
+            .next()
+            .is_some_and(|r| !r.trim_start().starts_with('Z'))
+    })
+}
+
+/// A plugin whose child (the grandchild of fbvault) keeps stdout open, with `ending`
+/// deciding whether the plugin itself waits too.
+fn grandchild_holds_stdout(ending: &str) {
+    let mut env = with_vault();
+    env.set("FBVAULT_PLUGIN_TIMEOUT", "1");
+    let pidfile = env.dir.path().join("grandchild.pid");
+    plugin(
+        &env,
+        "stuck",
+        &format!("sleep 30 &\necho $! > {}\n{ending}", pidfile.display()),
+    );
+    let before = env.snapshot();
+    let started = Instant::now();
+    let o = env.run_stdin(
+        &["add", "svc", "--provider", "stuck", "--token-stdin"],
+        "grant-value-5a4b3c2d1e\n",
+    );
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "held for {took:?}");
+    o.fails(5)
+        .stderr_has("plugin `stuck`")
+        .stderr_has("no answer within 1s");
+    assert!(!o.stderr.contains("grant-value-5a4b3c2d1e"));
+    assert_eq!(before, env.snapshot(), "the vault is unchanged");
+    let pid: u32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let gone_by = Instant::now() + Duration::from_secs(2);
+    while alive(pid) && Instant::now() < gone_by {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!alive(pid), "the grandchild {pid} is still running");
+
+    let started = Instant::now();
+    env.ok(&["plugins", "list"]);
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn the_timeout_holds_when_a_grandchild_keeps_stdout_open_after_the_plugin_exits() {
+    grandchild_holds_stdout("exit 0");
+}
+
+#[test]
+fn the_timeout_kills_the_plugin_and_its_grandchild() {
+    grandchild_holds_stdout("wait");
+}
+
+#[test]
+fn providers_list_is_plugins_list() {
+    let env = with_vault();
+    plugin(&env, "cc", TOKENLESS);
+    let o = env.ok(&["providers", "list"]);
+    assert!(
+        o.stdout.contains("facebook") && o.stdout.contains("cc"),
+        "{}",
+        o.stdout
+    );
+    assert_eq!(o.stdout, env.ok(&["plugins", "list"]).stdout);
+}
+
+#[test]
+fn debug_log_names_each_plugin_call_and_no_secret() {
+    let mut env = with_vault();
+    env.set("FBVAULT_LOG", "debug");
+    plugin(&env, "cc", TOKENLESS);
+    env.ok(&["add", "svc", "--provider", "cc"]);
+    let o = env.ok(&["login", "svc"]);
+    assert!(
+        o.stderr.contains("debug: plugin cc: describe"),
+        "{}",
+        o.stderr
+    );
+    let line = o
+        .stderr
+        .lines()
+        .find(|l| l.contains("debug: plugin cc: login"))
+        .unwrap_or_else(|| panic!("no login line in {}", o.stderr));
+    assert!(
+        line.contains("-> exit 0") && line.contains(" ms)"),
+        "{line}"
+    );
+    let o = env.ok(&["run", "-p", "svc", "--", "true"]);
+    assert!(!o.stderr.contains("minted-by"), "{}", o.stderr);
+}
+
+#[test]
+fn debug_log_shows_facebook_calls_without_query_or_secret() {
+    let mut env = Env::with_profile();
+    env.set("FBVAULT_LOG", "debug");
+    let o = env.ok(&["refresh", "acme", "--force"]);
+    let lines: Vec<&str> = o
+        .stderr
+        .lines()
+        .filter(|l| l.contains("debug: facebook:"))
+        .collect();
+    assert!(!lines.is_empty(), "{}", o.stderr);
+    for line in &lines {
+        assert!(
+            line.contains("GET /") && line.contains("-> 200") && line.contains(" ms)"),
+            "{line}"
+        );
+        assert!(!line.contains('?'), "{line}");
+    }
+    env.assert_no_secret(&o.stderr);
+    // Without the variable: silent.
+    let quiet = Env::with_profile();
+    let o = quiet.ok(&["refresh", "acme", "--force"]);
+    assert!(!o.stderr.contains("debug:"), "{}", o.stderr);
+}
