@@ -20,7 +20,7 @@ use fbvault_provider::protocol::{
 };
 use fbvault_provider::{
     Context, Description, EnvOptions, EnvVar, ErrorKind, Inspection, LoginInput, ProfileData,
-    ProviderError, TokenProvider, TokenSet,
+    ProviderError, RefreshNeed, Token, TokenProvider, TokenSet, default_refresh_need,
 };
 
 use crate::settings::Paths;
@@ -382,8 +382,10 @@ impl TokenProvider for ExternalProvider {
         self.described.get_or_init(|| self.describe_now()).clone()
     }
 
-    fn validate(&self, _profile: &ProfileData) -> Result<(), ProviderError> {
-        Ok(())
+    /// The fields the plugin declares as required must be there (none when it cannot
+    /// describe itself).
+    fn validate(&self, profile: &ProfileData) -> Result<(), ProviderError> {
+        fbvault_provider::check_required_fields(&self.describe(), profile)
     }
 
     fn login(
@@ -403,6 +405,27 @@ impl TokenProvider for ExternalProvider {
             },
         )?;
         self.expect(Method::Login, tokens, r)
+    }
+
+    /// The shared rule, except that a provider that needs no user grant mints a token when
+    /// there is none, when it expired, or when it is about to ([`nearly_expired`]). Its
+    /// description (a process) is asked only in those cases, so a fresh profile's `run`
+    /// costs no extra process.
+    fn refresh_due(&self, ctx: &Context, profile: &ProfileData) -> RefreshNeed {
+        let need = default_refresh_need(ctx.now, profile, chrono::Duration::days(7));
+        let mintable = match need {
+            RefreshNeed::Missing | RefreshNeed::Expired => true,
+            RefreshNeed::Fresh => profile
+                .tokens
+                .first()
+                .is_some_and(|t| nearly_expired(t, ctx.now)),
+            RefreshNeed::Due => false,
+        };
+        if mintable && self.describe().tokenless() {
+            RefreshNeed::Due
+        } else {
+            need
+        }
     }
 
     fn refresh(
@@ -476,6 +499,17 @@ impl TokenProvider for ExternalProvider {
         }
         Ok(vars)
     }
+}
+
+/// Whether a token has under a minute, or under a tenth of its life, left: a short-lived
+/// access token (an OAuth2 one lives an hour) is replaced before a child gets it dying.
+fn nearly_expired(token: &Token, now: chrono::DateTime<Utc>) -> bool {
+    let Some(expires_at) = token.expires_at else {
+        return false;
+    };
+    let born = token.obtained_at.or(token.issued_at).unwrap_or(expires_at);
+    let margin = ((expires_at - born) / 10).max(chrono::Duration::seconds(60));
+    expires_at - now <= margin
 }
 
 fn tokens(r: PluginResult) -> Option<TokenSet> {

@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod editor;
 pub mod error;
+pub mod fields;
 pub mod format;
 pub mod grant;
 pub mod prompt;

@@ -255,10 +255,7 @@ impl<'a> Session<'a> {
         // Fresh and not forced: nothing to do. No token: nothing to refresh. Expired: the
         // provider's refresh says why only a login can help (without a network call).
         match provider.refresh_due(&ctx, &data) {
-            // A provider that needs no user grant is asked even for a first token.
-            RefreshNeed::Missing if !provider.describe().tokenless() => {
-                return Ok(Refreshed::NoToken);
-            }
+            RefreshNeed::Missing => return Ok(Refreshed::NoToken),
             RefreshNeed::Fresh if !force => return Ok(Refreshed::Unchanged(profile)),
             RefreshNeed::Due if !force => {
                 // Notes older than the profile's last change are about tokens it no longer

@@ -11,6 +11,7 @@ mod facebook_lifecycle;
 mod hardening;
 mod plugins;
 mod plugins_bridge;
+mod plugins_example;
 mod recipients;
 mod run;
 mod schemas;

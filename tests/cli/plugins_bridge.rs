@@ -84,6 +84,8 @@ esac"#,
     assert!(!env.dir.path().join("demo-request.json.refresh").exists());
 }
 
+const DESCRIBE: &str = r#"echo '{"protocol":1,"ok":true,"result":{"name":"stuck","version":"1","capabilities":["login"],"fields":[],"env":{}}}'"#;
+
 fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
         s.rsplit(')')
@@ -92,8 +94,22 @@ fn alive(pid: u32) -> bool {
     })
 }
 
-/// A plugin whose child (the grandchild of fbvault) keeps stdout open, with `ending`
-/// deciding whether the plugin itself waits too.
+/// Waits up to 2 s for the grandchild whose pid is in `pidfile` to be gone.
+fn wait_gone(pidfile: &std::path::Path) {
+    let pid: u32 = std::fs::read_to_string(pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let gone_by = Instant::now() + Duration::from_secs(2);
+    while alive(pid) && Instant::now() < gone_by {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!alive(pid), "the grandchild {pid} is still running");
+}
+
+/// A plugin whose child (the grandchild of fbvault) keeps stdout open on `login`, with
+/// `ending` deciding whether the plugin itself waits too. It describes itself at once.
 fn grandchild_holds_stdout(ending: &str) {
     let mut env = with_vault();
     env.set("FBVAULT_PLUGIN_TIMEOUT", "1");
@@ -101,7 +117,10 @@ fn grandchild_holds_stdout(ending: &str) {
     plugin(
         &env,
         "stuck",
-        &format!("sleep 30 &\necho $! > {}\n{ending}", pidfile.display()),
+        &format!(
+            "if [ \"$1\" = describe ]; then\n{DESCRIBE}\nexit 0\nfi\nsleep 30 &\necho $! > {}\n{ending}",
+            pidfile.display()
+        ),
     );
     let before = env.snapshot();
     let started = Instant::now();
@@ -116,20 +135,7 @@ fn grandchild_holds_stdout(ending: &str) {
         .stderr_has("no answer within 1s");
     assert!(!o.stderr.contains("grant-value-5a4b3c2d1e"));
     assert_eq!(before, env.snapshot(), "the vault is unchanged");
-    let pid: u32 = std::fs::read_to_string(&pidfile)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    let gone_by = Instant::now() + Duration::from_secs(2);
-    while alive(pid) && Instant::now() < gone_by {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(!alive(pid), "the grandchild {pid} is still running");
-
-    let started = Instant::now();
-    env.ok(&["plugins", "list"]);
-    assert!(started.elapsed() < Duration::from_secs(2));
+    wait_gone(&pidfile);
 }
 
 #[test]
@@ -140,6 +146,24 @@ fn the_timeout_holds_when_a_grandchild_keeps_stdout_open_after_the_plugin_exits(
 #[test]
 fn the_timeout_kills_the_plugin_and_its_grandchild() {
     grandchild_holds_stdout("wait");
+}
+
+#[test]
+fn plugins_list_is_not_held_by_a_grandchild_holding_stdout() {
+    let mut env = with_vault();
+    env.set("FBVAULT_PLUGIN_TIMEOUT", "1");
+    let pidfile = env.dir.path().join("grandchild.pid");
+    plugin(
+        &env,
+        "stuck",
+        &format!("sleep 30 &\necho $! > {}\nexit 0", pidfile.display()),
+    );
+    let started = Instant::now();
+    let o = env.ok(&["plugins", "list"]);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "held for {took:?}");
+    assert!(o.stdout.contains("no answer within 1s"), "{}", o.stdout);
+    wait_gone(&pidfile);
 }
 
 #[test]

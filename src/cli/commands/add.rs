@@ -60,6 +60,10 @@ pub struct Args {
     /// Also inject the app secret as FB_APP_SECRET in `run` and `env`
     #[arg(long)]
     inject_app_secret: bool,
+    /// Set one of the provider's non-secret fields (repeatable); with --from-env, each
+    /// field also comes from its name in capitals (CLIENT_ID, REFRESH_TOKEN)
+    #[arg(long, value_name = "NAME=VALUE")]
+    field: Vec<crate::cli::fields::FieldArg>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
@@ -112,6 +116,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     profile.inject_app_secret = args.inject_app_secret;
 
     let provider = session.provider(&profile)?;
+    let described = provider.describe();
+    let asked = ["app_id", "app_secret"];
+    crate::cli::fields::fill(&mut profile, &described, &args.field, args.from_env, &asked)?;
     provider.validate(&profile.data()).map_err(|e| {
         CliError::provider(e, args.name.as_str())
             .hint("give the app id with --app-id (or APP_ID and --from-env) and the secret with --app-secret-stdin, APP_SECRET and --from-env, or at the prompt")

@@ -123,14 +123,8 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
     // A refused rename stops here, before a refresh could write anything.
     runner::check_renames(&profile.env, project_env).map_err(|e| CliError::new(e.to_string()))?;
     let provider = session.provider(&profile)?;
-    let need = provider.refresh_due(&Context::now(), &profile.data());
-    // A provider that needs no user grant can mint a first or a new token by itself (its
-    // description is asked only then: it may cost a process).
-    let mints = || {
-        matches!(need, RefreshNeed::Missing | RefreshNeed::Expired)
-            && provider.describe().tokenless()
-    };
-    let due = !select.no_refresh && (need == RefreshNeed::Due || mints());
+    let due = !select.no_refresh
+        && provider.refresh_due(&Context::now(), &profile.data()) == RefreshNeed::Due;
     if due && session.vault.is_read_only() {
         ctx.ui.warn(format!(
             "{name}'s token is due for a refresh, but the vault is read-only here; using the stored token (a job without --read-only refreshes it)"
