@@ -17,10 +17,24 @@ pub struct Builtin {
 }
 
 /// The built-in providers: the one table of them.
-pub const BUILTIN: &[Builtin] = &[Builtin {
-    name: "facebook",
-    make: || Box::new(facebook()),
-}];
+pub const BUILTIN: &[Builtin] = &[
+    Builtin {
+        name: "facebook",
+        make: || Box::new(facebook()),
+    },
+    Builtin {
+        name: "instagram",
+        make: || {
+            Box::new(fbvault_instagram::provider(long_lived(
+                "FBVAULT_INSTAGRAM_URL",
+            )))
+        },
+    },
+    Builtin {
+        name: "threads",
+        make: || Box::new(fbvault_threads::provider(long_lived("FBVAULT_THREADS_URL"))),
+    },
+];
 
 /// A provider name that nothing answers to.
 #[derive(Debug, thiserror::Error)]
@@ -53,4 +67,13 @@ pub fn facebook() -> FacebookProvider {
         timeout,
         ..Options::default()
     })
+}
+
+/// Options of the Instagram and Threads providers: the host from `url_var` (beats each
+/// profile's `api_url`), and `FBVAULT_HTTP_TIMEOUT` (seconds per call, default 10).
+fn long_lived(url_var: &str) -> fbvault_long_lived::Options {
+    fbvault_long_lived::Options {
+        url: std::env::var(url_var).ok().filter(|v| !v.is_empty()),
+        timeout: seconds_from_env("FBVAULT_HTTP_TIMEOUT", Duration::from_secs(10), 300.0),
+    }
 }

@@ -9,6 +9,7 @@ mod facebook_errors;
 mod facebook_graph_text;
 mod facebook_lifecycle;
 mod hardening;
+mod long_lived;
 mod plugins;
 mod plugins_bridge;
 mod plugins_example;

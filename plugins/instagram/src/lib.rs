@@ -1,0 +1,25 @@
+//! `fbvault-instagram`: the Instagram API with Instagram Login (its own app id and
+//! secret, not the Facebook app's) on `graph.instagram.com`: `ig_exchange_token`,
+//! `ig_refresh_token`, `IG_ACCESS_TOKEN` and `IG_USER_ID`. The logic is
+//! [`fbvault_long_lived`]'s; this crate is its [`Spec`].
+#![forbid(unsafe_code)]
+
+pub use fbvault_long_lived::{LongLivedProvider, Options, Spec};
+
+/// Instagram's spec.
+pub const SPEC: Spec = Spec {
+    name: "instagram",
+    label: "Instagram",
+    default_url: "https://graph.instagram.com",
+    exchange_grant: "ig_exchange_token",
+    refresh_grant: "ig_refresh_token",
+    me_path: "me",
+    id_field: "user_id",
+    token_var: "IG_ACCESS_TOKEN",
+    user_var: "IG_USER_ID",
+};
+
+/// The Instagram provider.
+pub fn provider(options: Options) -> LongLivedProvider {
+    LongLivedProvider::new(SPEC, options)
+}

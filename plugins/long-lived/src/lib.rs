@@ -1,0 +1,270 @@
+//! `fbvault-long-lived`: one provider for the issuers whose long-lived tokens (60 days) are
+//! refreshed in place — the Instagram API with Instagram Login and Threads. They differ only
+//! in what a [`Spec`] holds: the host, the grant names, the variables, the `me` path.
+//!
+//! - `login`: a short-lived token is exchanged with
+//!   `GET {host}/access_token?grant_type={exchange_grant}&client_secret&access_token`;
+//!   `--no-exchange` keeps a long-lived token as given. Either way `GET {host}/{me}` learns
+//!   the user id.
+//! - `refresh`: `GET {host}/refresh_access_token?grant_type={refresh_grant}&access_token`,
+//!   when the token is inside the refresh window (default 14 days), at least 24 hours old
+//!   and not expired ([`default_refresh_need`]): these refreshes really extend the token,
+//!   so `run` does them by itself.
+//! - `env`: `{token_var}` and `{user_var}`.
+#![forbid(unsafe_code)]
+
+mod http;
+
+use chrono::{DateTime, Duration, Utc};
+use fbvault_provider::{
+    Capability, Context, Description, EnvOptions, EnvVar, ErrorKind, FieldSpec, ProfileData,
+    ProviderError, RefreshNeed, Secret, Token, TokenKind, TokenProvider, TokenSet,
+    default_refresh_need,
+};
+
+pub use http::Options;
+
+/// The stored token's name.
+pub const TOKEN: &str = "user";
+/// The refresh window when the profile sets none: 14 days before expiry.
+pub const DEFAULT_WINDOW_DAYS: i64 = 14;
+
+/// What tells one issuer from another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spec {
+    /// The provider name profiles refer to (`instagram`).
+    pub name: &'static str,
+    /// The issuer's name in messages (`Instagram`).
+    pub label: &'static str,
+    /// The API host (`https://graph.instagram.com`).
+    pub default_url: &'static str,
+    /// `grant_type` of the short-to-long exchange (`ig_exchange_token`).
+    pub exchange_grant: &'static str,
+    /// `grant_type` of the refresh (`ig_refresh_token`).
+    pub refresh_grant: &'static str,
+    /// The path that names the token's user (`me`, `v1.0/me`).
+    pub me_path: &'static str,
+    /// The field of `me` that holds the user id (`user_id`, `id`).
+    pub id_field: &'static str,
+    /// The variable of the token (`IG_ACCESS_TOKEN`).
+    pub token_var: &'static str,
+    /// The variable of the user id (`IG_USER_ID`).
+    pub user_var: &'static str,
+}
+
+/// A provider for one [`Spec`].
+#[derive(Debug, Clone)]
+pub struct LongLivedProvider {
+    spec: Spec,
+    options: Options,
+}
+
+impl LongLivedProvider {
+    /// The provider of `spec`, talking as `options` says.
+    pub fn new(spec: Spec, options: Options) -> Self {
+        LongLivedProvider { spec, options }
+    }
+
+    /// Its spec.
+    pub fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    fn client(&self, profile: &ProfileData) -> Result<http::Client, ProviderError> {
+        let base = self
+            .options
+            .url
+            .clone()
+            .or_else(|| profile.config("api_url").map(str::to_string))
+            .unwrap_or_else(|| self.spec.default_url.to_string());
+        let secrets = profile
+            .secrets
+            .values()
+            .chain(profile.tokens.iter().map(|t| &t.value))
+            .map(|s| s.expose().to_string())
+            .collect();
+        http::Client::new(&self.spec, &self.options, &base, secrets)
+    }
+
+    fn window(profile: &ProfileData) -> Duration {
+        let days = profile
+            .config("refresh_window_days")
+            .and_then(|d| d.parse::<i64>().ok())
+            .filter(|d| (1..=59).contains(d))
+            .unwrap_or(DEFAULT_WINDOW_DAYS);
+        Duration::days(days)
+    }
+
+    /// The token to store from an issuer's `{access_token, expires_in}` answer.
+    fn token(
+        &self,
+        client: &http::Client,
+        value: Secret,
+        expires_in: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Token, ProviderError> {
+        client.also_scrub(&value);
+        let user = client.user_id(&value)?;
+        let mut token = Token::new(
+            TOKEN,
+            TokenKind::User,
+            value,
+            expires_in.map(|s| now + Duration::seconds(s)),
+        );
+        token.obtained_at = Some(now);
+        token.subject = Some(user);
+        token.env = Some(self.spec.token_var.to_string());
+        Ok(token)
+    }
+
+    fn login_hint(&self) -> String {
+        format!(
+            "get a new {} token and run `fbvault login {{profile}}`",
+            self.spec.label
+        )
+    }
+}
+
+impl TokenProvider for LongLivedProvider {
+    fn describe(&self) -> Description {
+        let field = |name: &str, secret: bool, required: bool, description: String| FieldSpec {
+            name: name.into(),
+            secret,
+            required,
+            description,
+        };
+        let label = self.spec.label;
+        Description {
+            name: self.spec.name.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            capabilities: vec![Capability::Login, Capability::Refresh],
+            fields: vec![
+                field("app_id", false, false, format!("the {label} app id")),
+                field("app_secret", true, true, format!("the {label} app secret")),
+                field("api_url", false, false, format!("the {label} API base URL")),
+                field(
+                    "refresh_window_days",
+                    false,
+                    false,
+                    format!("refresh this many days before expiry (default {DEFAULT_WINDOW_DAYS})"),
+                ),
+            ],
+            env: [(TOKEN.to_string(), self.spec.token_var.to_string())].into(),
+            login: Default::default(),
+        }
+    }
+
+    fn login(
+        &self,
+        ctx: &Context,
+        profile: &ProfileData,
+        input: &fbvault_provider::LoginInput,
+    ) -> Result<TokenSet, ProviderError> {
+        let client = self.client(profile)?;
+        client.also_scrub(&input.token);
+        let mut notes = Vec::new();
+        let (value, expires_in) = if input.exchange {
+            let secret = profile.secret("app_secret").ok_or_else(|| {
+                ProviderError::new(
+                    ErrorKind::BadRequest,
+                    format!(
+                        "the {} provider needs `app_secret` to exchange a token",
+                        self.spec.name
+                    ),
+                )
+            })?;
+            client.exchange(&input.token, secret)?
+        } else {
+            notes.push(format!(
+                "kept as given; its expiry is learnt at the first refresh (`fbvault refresh {} --force`, once it is 24 h old)",
+                profile.name
+            ));
+            (input.token.clone(), None)
+        };
+        let token = self.token(&client, value, expires_in, ctx.now)?;
+        Ok(TokenSet {
+            tokens: vec![token],
+            notes,
+        })
+    }
+
+    fn refresh_due(&self, ctx: &Context, profile: &ProfileData) -> RefreshNeed {
+        default_refresh_need(ctx.now, profile, Self::window(profile))
+    }
+
+    fn refresh(
+        &self,
+        ctx: &Context,
+        profile: &ProfileData,
+        force: bool,
+    ) -> Result<TokenSet, ProviderError> {
+        let hint = self.login_hint().replace("{profile}", &profile.name);
+        let Some(token) = profile.token(TOKEN) else {
+            return Err(ProviderError::new(
+                ErrorKind::InvalidGrant,
+                "the profile has no token yet",
+            )
+            .hint(hint));
+        };
+        if token.is_expired(ctx.now) || token.invalid.is_some() {
+            return Err(ProviderError::new(
+                ErrorKind::InvalidGrant,
+                format!(
+                    "the {} token expired and cannot be refreshed",
+                    self.spec.label
+                ),
+            )
+            .hint(hint));
+        }
+        let young = token
+            .obtained_at
+            .is_some_and(|at| ctx.now - at < Duration::hours(24));
+        let due = self.refresh_due(ctx, profile) == RefreshNeed::Due;
+        if young || (!force && !due) {
+            let why = if young {
+                format!(
+                    "{} refreshes only tokens at least 24 hours old",
+                    self.spec.label
+                )
+            } else {
+                "not due".to_string()
+            };
+            return Ok(TokenSet {
+                tokens: profile.tokens.clone(),
+                notes: force.then_some(why).into_iter().collect(),
+            });
+        }
+        let client = self.client(profile)?;
+        let (value, expires_in) = client.refresh(&token.value)?;
+        let mut fresh = self.token(&client, value, expires_in, ctx.now)?;
+        fresh.subject = fresh.subject.or_else(|| token.subject.clone());
+        Ok(TokenSet {
+            tokens: vec![fresh],
+            notes: Vec::new(),
+        })
+    }
+
+    fn env(
+        &self,
+        profile: &ProfileData,
+        _options: &EnvOptions,
+    ) -> Result<Vec<EnvVar>, ProviderError> {
+        let hint = self.login_hint().replace("{profile}", &profile.name);
+        let token = profile.token(TOKEN).ok_or_else(|| {
+            ProviderError::new(ErrorKind::InvalidGrant, "the profile has no token yet")
+                .hint(hint.clone())
+        })?;
+        if token.is_expired(Utc::now()) || token.invalid.is_some() {
+            return Err(ProviderError::new(
+                ErrorKind::InvalidGrant,
+                format!("the {} token expired", self.spec.label),
+            )
+            .hint(hint));
+        }
+        let mut vars = vec![EnvVar::secret(self.spec.token_var, token.value.clone())];
+        if let Some(user) = &token.subject {
+            vars.push(EnvVar::plain(self.spec.user_var, user.clone()));
+        }
+        Ok(vars)
+    }
+}

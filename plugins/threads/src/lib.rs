@@ -1,0 +1,24 @@
+//! `fbvault-threads`: the Threads API (its own app id and secret) on `graph.threads.net`:
+//! `th_exchange_token`, `th_refresh_token`, `THREADS_ACCESS_TOKEN` and `THREADS_USER_ID`.
+//! The logic is [`fbvault_long_lived`]'s; this crate is its [`Spec`].
+#![forbid(unsafe_code)]
+
+pub use fbvault_long_lived::{LongLivedProvider, Options, Spec};
+
+/// Threads' spec.
+pub const SPEC: Spec = Spec {
+    name: "threads",
+    label: "Threads",
+    default_url: "https://graph.threads.net",
+    exchange_grant: "th_exchange_token",
+    refresh_grant: "th_refresh_token",
+    me_path: "v1.0/me",
+    id_field: "id",
+    token_var: "THREADS_ACCESS_TOKEN",
+    user_var: "THREADS_USER_ID",
+};
+
+/// The Threads provider.
+pub fn provider(options: Options) -> LongLivedProvider {
+    LongLivedProvider::new(SPEC, options)
+}

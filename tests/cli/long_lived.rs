@@ -1,0 +1,263 @@
+//! The Instagram and Threads providers against their own sandboxes: exchange, refresh by
+//! `run` itself inside the window, the 24-hour rule, expiry, error envelopes, variables.
+//! Every test runs for both: they share one implementation, and must both hold.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+
+use fbvault_long_lived_sandbox::{APP_SECRET, Flavor, Sandbox, USER_ID, graph_error};
+
+use crate::common::Env;
+
+const DAY: i64 = 86_400;
+
+/// One issuer's names.
+struct Names {
+    provider: &'static str,
+    url_var: &'static str,
+    exchange: &'static str,
+    refresh: &'static str,
+    token_var: &'static str,
+    user_var: &'static str,
+}
+
+const BOTH: [(Flavor, Names); 2] = [
+    (
+        Flavor::Instagram,
+        Names {
+            provider: "instagram",
+            url_var: "FBVAULT_INSTAGRAM_URL",
+            exchange: "ig_exchange_token",
+            refresh: "ig_refresh_token",
+            token_var: "IG_ACCESS_TOKEN",
+            user_var: "IG_USER_ID",
+        },
+    ),
+    (
+        Flavor::Threads,
+        Names {
+            provider: "threads",
+            url_var: "FBVAULT_THREADS_URL",
+            exchange: "th_exchange_token",
+            refresh: "th_refresh_token",
+            token_var: "THREADS_ACCESS_TOKEN",
+            user_var: "THREADS_USER_ID",
+        },
+    ),
+];
+
+/// A vault and a sandbox for `flavor`, with the long-lived tokens living `life` seconds.
+fn world(flavor: Flavor, n: &Names, life: i64) -> (Env, Sandbox) {
+    let mut env = Env::new();
+    let sandbox = Sandbox::start(flavor);
+    sandbox.set_long_lived_secs(life);
+    env.set(n.url_var, sandbox.url());
+    env.ok(&["init"]);
+    (env, sandbox)
+}
+
+fn add(env: &Env, n: &Names, token: &str) -> crate::common::Out {
+    add_with_secret(env, n, APP_SECRET, token)
+}
+
+fn add_with_secret(env: &Env, n: &Names, secret: &str, token: &str) -> crate::common::Out {
+    env.run_stdin(
+        &[
+            "add",
+            "me",
+            "--provider",
+            n.provider,
+            "--app-secret-stdin",
+            "--token-stdin",
+        ],
+        &format!("{secret}\n{token}\n"),
+    )
+}
+
+fn child_env(env: &Env) -> BTreeMap<String, String> {
+    env.ok(&["run", "-p", "me", "--", "env"])
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Makes the stored token look obtained long ago (fbvault's clock cannot be moved).
+fn age_in_vault(env: &mut Env) {
+    let path = env.dir.path().join("age.sh");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\nsed -i 's/\"obtained_at\": \"[^\"]*\"/\"obtained_at\": \"2020-01-01T00:00:00Z\"/' \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    env.set("EDITOR", path.to_str().unwrap());
+    env.ok(&["edit", "me"]);
+}
+
+#[test]
+fn login_exchanges_with_the_issuers_own_grant_and_sets_its_variables() {
+    for (flavor, n) in &BOTH {
+        let (env, sandbox) = world(*flavor, n, 60 * DAY);
+        let short = sandbox.short_token();
+        let o = add(&env, n, &short);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let asked = sandbox.requests();
+        let exchange = asked
+            .iter()
+            .find(|r| r.path == "/access_token")
+            .expect("an exchange");
+        assert_eq!(exchange.params["grant_type"], n.exchange);
+        assert_eq!(exchange.params["client_secret"], APP_SECRET);
+        assert_eq!(exchange.params["access_token"], short);
+        let vars = child_env(&env);
+        let long = &vars[n.token_var];
+        assert!(sandbox.issued(long).is_some_and(|t| t.long), "{long}");
+        assert_eq!(vars[n.user_var], USER_ID);
+        assert!(!vars.keys().any(|k| k.starts_with("FB_")), "{vars:?}");
+        for secret in [APP_SECRET, &short, long] {
+            assert!(!o.stderr.contains(secret) && !o.stdout.contains(secret));
+        }
+    }
+}
+
+#[test]
+fn run_refreshes_a_token_inside_the_window_itself() {
+    for (flavor, n) in &BOTH {
+        let (mut env, sandbox) = world(*flavor, n, 10 * DAY);
+        assert_eq!(add(&env, n, &sandbox.short_token()).code, 0);
+        let before = child_env(&env)[n.token_var].clone();
+        assert_eq!(
+            sandbox.count("/refresh_access_token"),
+            0,
+            "young: not refreshed"
+        );
+        age_in_vault(&mut env);
+        sandbox.advance(25 * 3600);
+        let after = child_env(&env)[n.token_var].clone();
+        assert_ne!(before, after, "{}: run refreshed", n.provider);
+        let refresh = sandbox
+            .requests()
+            .into_iter()
+            .find(|r| r.path == "/refresh_access_token")
+            .expect("a refresh");
+        assert_eq!(refresh.params["grant_type"], n.refresh);
+        assert_eq!(refresh.params["access_token"], before);
+        // Stored: the next run refreshes nothing.
+        assert_eq!(child_env(&env)[n.token_var], after);
+        assert_eq!(sandbox.count("/refresh_access_token"), 1);
+    }
+}
+
+#[test]
+fn nothing_is_refreshed_before_24_hours_even_forced() {
+    for (flavor, n) in &BOTH {
+        let (env, sandbox) = world(*flavor, n, 10 * DAY);
+        assert_eq!(add(&env, n, &sandbox.short_token()).code, 0);
+        let before = env.snapshot();
+        env.ok(&["run", "-p", "me", "--", "true"]);
+        let o = env.ok(&["refresh", "me", "--force"]);
+        assert!(o.stderr.contains("24 hours"), "{}", o.stderr);
+        assert_eq!(sandbox.count("/refresh_access_token"), 0);
+        assert_eq!(before, env.snapshot());
+    }
+}
+
+#[test]
+fn an_expired_token_is_exit_4_naming_login() {
+    for (flavor, n) in &BOTH {
+        let (env, sandbox) = world(*flavor, n, 1);
+        assert_eq!(add(&env, n, &sandbox.short_token()).code, 0);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let before = env.snapshot();
+        env.run(&["run", "-p", "me", "--", "true"])
+            .fails(4)
+            .stderr_has("fbvault login me");
+        env.run(&["refresh", "me"])
+            .fails(4)
+            .stderr_has("fbvault login me");
+        assert_eq!(sandbox.count("/refresh_access_token"), 0);
+        assert_eq!(before, env.snapshot());
+    }
+}
+
+#[test]
+fn status_shows_their_rows() {
+    for (flavor, n) in &BOTH {
+        let (env, sandbox) = world(*flavor, n, 10 * DAY);
+        assert_eq!(add(&env, n, &sandbox.short_token()).code, 0);
+        let json = env.ok(&["status", "--json"]).json();
+        let rows = json.as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{json}");
+        assert_eq!(rows[0]["profile"], "me");
+        assert_eq!(rows[0]["token"], "user");
+        assert_eq!(rows[0]["state"], "ok");
+        let text = env.ok(&["status"]).stdout;
+        assert!(text.contains("me") && text.contains("user"), "{text}");
+        let o = env.run(&["status", "--check", "--warn-days", "14"]);
+        assert_eq!(o.code, 10, "{}", o.stderr);
+    }
+}
+
+#[test]
+fn their_error_envelopes_map_to_exit_codes() {
+    let cases = [
+        (
+            400,
+            graph_error("Error validating access token", "OAuthException", 190),
+            4,
+        ),
+        (
+            400,
+            graph_error("Application request limit reached", "OAuthException", 4),
+            5,
+        ),
+        (
+            500,
+            graph_error("An unexpected error has occurred", "OAuthException", 2),
+            5,
+        ),
+        (
+            400,
+            graph_error("Unsupported request", "IGApiException", 100),
+            1,
+        ),
+    ];
+    for (flavor, n) in &BOTH {
+        for (status, body, code) in &cases {
+            let (env, sandbox) = world(*flavor, n, 60 * DAY);
+            sandbox.fail_next("/access_token", *status, body.clone());
+            let short = sandbox.short_token();
+            let before = env.snapshot();
+            let o = add(&env, n, &short);
+            o.fails(*code);
+            assert!(!o.stderr.contains(&short) && !o.stderr.contains(APP_SECRET));
+            assert_eq!(before, env.snapshot(), "{}: {body}", n.provider);
+        }
+        // A wrong app secret is refused as credentials: exit 4.
+        let (env, sandbox) = world(*flavor, n, 60 * DAY);
+        add_with_secret(&env, n, "wrong-secret-1234", &sandbox.short_token())
+            .fails(4)
+            .stderr_has("client secret");
+    }
+}
+
+#[test]
+fn debug_log_shows_their_calls_without_secrets() {
+    for (flavor, n) in &BOTH {
+        let (mut env, sandbox) = world(*flavor, n, 60 * DAY);
+        env.set("FBVAULT_LOG", "debug");
+        let o = add(&env, n, &sandbox.short_token());
+        let line = format!("debug: {}: GET /access_token -> 200", n.provider);
+        assert!(o.stderr.contains(&line), "{}", o.stderr);
+        for secret in sandbox
+            .tokens()
+            .iter()
+            .map(String::as_str)
+            .chain([APP_SECRET])
+        {
+            assert!(!o.stderr.contains(secret), "{}", o.stderr);
+        }
+    }
+}
