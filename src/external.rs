@@ -371,6 +371,7 @@ impl ExternalProvider {
             capabilities: Vec::new(),
             fields: Vec::new(),
             env: Default::default(),
+            variables: Vec::new(),
             login: Default::default(),
         })
     }

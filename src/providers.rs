@@ -44,6 +44,14 @@ pub const BUILTIN: &[Builtin] = &[
 )]
 pub struct UnknownProvider(pub String);
 
+/// Every variable a built-in provider may inject, as their descriptions declare them.
+pub fn builtin_variables() -> Vec<String> {
+    BUILTIN
+        .iter()
+        .flat_map(|b| (b.make)().describe().all_variables())
+        .collect()
+}
+
 /// Finds the provider called `name`: a built-in one, else an external one.
 pub fn find(name: &str, paths: &Paths) -> Result<Box<dyn TokenProvider>, UnknownProvider> {
     if let Some(builtin) = BUILTIN.iter().find(|b| b.name == name) {
@@ -75,5 +83,19 @@ fn long_lived(url_var: &str) -> fbvault_long_lived::Options {
     fbvault_long_lived::Options {
         url: std::env::var(url_var).ok().filter(|v| !v.is_empty()),
         timeout: seconds_from_env("FBVAULT_HTTP_TIMEOUT", Duration::from_secs(10), 300.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_provider_keeps_the_contract() {
+        for builtin in BUILTIN {
+            let provider = (builtin.make)();
+            assert_eq!(provider.describe().name, builtin.name);
+            fbvault_provider::testkit::check(provider.as_ref());
+        }
     }
 }

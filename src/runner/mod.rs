@@ -131,20 +131,24 @@ fn check_target(standard: &str, name: &str, from: &'static str) -> Result<(), Ba
     }
 }
 
-/// Rename keys that name none of `injected` nor any variable a built-in provider can
-/// inject: most likely typos (`FB_ACESS_TOKEN`).
+/// Rename keys that name none of `injected` nor any variable the profile's provider
+/// declares (`known`, asked only when some key is not injected): most likely typos
+/// (`FB_ACESS_TOKEN`).
 pub fn unknown_renames<'a>(
     renames: impl IntoIterator<Item = &'a String>,
     injected: &[EnvVar],
+    known: impl FnOnce() -> Vec<String>,
 ) -> Vec<String> {
-    renames
+    let mut left: Vec<String> = renames
         .into_iter()
-        .filter(|k| {
-            !injected.iter().any(|v| &v.name == *k)
-                && !fbvault_facebook::VARIABLES.contains(&k.as_str())
-        })
+        .filter(|k| !injected.iter().any(|v| &v.name == *k))
         .cloned()
-        .collect()
+        .collect();
+    if !left.is_empty() {
+        let known = known();
+        left.retain(|k| !known.contains(k));
+    }
+    left
 }
 
 /// The command to run, with the variables set and fbvault's key pointers removed.

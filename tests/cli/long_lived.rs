@@ -261,3 +261,38 @@ fn debug_log_shows_their_calls_without_secrets() {
         }
     }
 }
+
+#[test]
+fn they_have_no_pages_and_their_renames_are_checked_against_their_variables() {
+    for (flavor, n) in &BOTH {
+        let (env, sandbox) = world(*flavor, n, 60 * DAY);
+        assert_eq!(add(&env, n, &sandbox.short_token()).code, 0);
+        let before = env.snapshot();
+        env.run(&["pages", "me"])
+            .fails(1)
+            .stderr_has("has no pages");
+        assert_eq!(before, env.snapshot());
+        assert_eq!(sandbox.requests().len(), 2, "exchange and me only");
+        // A rename of the user-id variable (declared, not a token) is no typo.
+        std::fs::write(
+            env.dir.path().join("fbvault.toml"),
+            format!(
+                "[env]\n{} = \"MY_ID\"\nIG_ACESS_TOKEN = \"X\"\n",
+                n.user_var
+            ),
+        )
+        .unwrap();
+        let o = env.ok(&["run", "-p", "me", "--", "sh", "-c", "printf %s \"$MY_ID\""]);
+        assert_eq!(o.stdout, USER_ID);
+        assert!(
+            !o.stderr.contains(&format!("`{}`", n.user_var)),
+            "{}",
+            o.stderr
+        );
+        assert!(
+            o.stderr.contains("`IG_ACESS_TOKEN` matches no variable"),
+            "{}",
+            o.stderr
+        );
+    }
+}

@@ -262,6 +262,7 @@ impl TokenProvider for FacebookProvider {
             .into_iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect(),
+            variables: VARIABLES.iter().map(|v| v.to_string()).collect(),
             login: Default::default(),
         }
     }

@@ -150,6 +150,7 @@ impl TokenProvider for LongLivedProvider {
                 ),
             ],
             env: [(TOKEN.to_string(), self.spec.token_var.to_string())].into(),
+            variables: vec![self.spec.user_var.to_string()],
             login: Default::default(),
         }
     }

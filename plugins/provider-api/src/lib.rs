@@ -17,6 +17,8 @@ pub mod log;
 pub mod protocol;
 mod provider;
 mod secret;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 mod token;
 
 pub use error::{ErrorKind, ProviderError};

@@ -76,6 +76,10 @@ pub struct Description {
     /// Default variable for each token name.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Every variable the provider may inject besides those of `env` (its renames are
+    /// checked against these; absent: only `env`'s).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<String>,
     /// What `login` needs; absent (protocol v1 as first published): a token from the user.
     #[serde(default, skip_serializing_if = "LoginSpec::is_default")]
     pub login: LoginSpec,
@@ -91,6 +95,15 @@ impl Description {
     /// as a secret field): then `login`, `refresh` and `run` call the provider without one.
     pub fn tokenless(&self) -> bool {
         !self.login.needs_token
+    }
+
+    /// Every variable the provider may inject: `env`'s and `variables`.
+    pub fn all_variables(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.env.values().cloned().collect();
+        all.extend(self.variables.iter().cloned());
+        all.sort();
+        all.dedup();
+        all
     }
 }
 

@@ -24,6 +24,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let _lock = session.vault.profile_lock(&args.name)?;
     let profile = session.read(&args.name)?;
     let provider = session.provider(&profile)?;
+    // Only a provider that declares pages is asked for them.
+    if !provider.describe().can(fbvault_provider::Capability::Pages) {
+        return Err(CliError::new(format!(
+            "{}: the {} provider has no pages",
+            args.name, profile.provider
+        )));
+    }
     let set = provider
         .pages(&fbvault_provider::Context::now(), &profile.data())
         .map_err(|e| CliError::provider(e, args.name.as_str()))?;

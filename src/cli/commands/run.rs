@@ -96,7 +96,8 @@ fn warn_about_expiry(ctx: &Ctx, profile: &Profile, vars: &[Var]) {
     let now = Utc::now();
     let name = &profile.name;
     if at <= now {
-        if !vars.iter().any(|v| v.name == "FB_USER_ACCESS_TOKEN") {
+        // The primary token was not injected (another one was, like a page's).
+        if !vars.iter().any(|v| v.value.expose() == user.value.expose()) {
             ctx.ui.warn(format!(
                 "{name}'s user token expired on {}; only the page token was injected. Run `fbvault login {name}`",
                 at.format("%Y-%m-%d")
@@ -171,7 +172,14 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
     let vars = provider
         .env(&profile.data(), &options)
         .map_err(|e| CliError::provider(e, name.as_str()))?;
-    for key in runner::unknown_renames(profile.env.keys().chain(project_env.keys()), &vars) {
+    let renames = profile.env.keys().chain(project_env.keys());
+    // Known: what this profile's provider and every built-in one may inject.
+    let known = || {
+        let mut all = provider.describe().all_variables();
+        all.extend(crate::providers::builtin_variables());
+        all
+    };
+    for key in runner::unknown_renames(renames, &vars, known) {
         ctx.ui.warn(format!(
             "the rename of `{key}` matches no variable (a typo?)"
         ));
