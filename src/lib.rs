@@ -9,11 +9,12 @@
 
 pub mod cli;
 pub mod dotenv;
-pub mod external;
 pub mod git;
 pub mod hardening;
 pub mod project;
 pub mod providers;
+/// The external bridge, now under [`providers`]; the old path still works.
+pub use providers::external;
 pub mod runner;
 pub mod settings;
 pub mod status;

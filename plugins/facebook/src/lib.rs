@@ -267,6 +267,22 @@ impl TokenProvider for FacebookProvider {
         }
     }
 
+    /// A well-formed `graph_version` that is not in the version table (a typo like v72.0,
+    /// or a version newer than this fbvault).
+    fn remarks(&self, profile: &ProfileData) -> Vec<String> {
+        profile
+            .config("graph_version")
+            .filter(|v| versions::lookup(v).is_none())
+            .map(|v| {
+                format!(
+                    "Graph API {v} is not in fbvault's version table (newest known: {}); using it as given",
+                    versions::newest()
+                )
+            })
+            .into_iter()
+            .collect()
+    }
+
     fn validate(&self, profile: &ProfileData) -> Result<(), ProviderError> {
         let bad = |m: String| Err(ProviderError::new(ErrorKind::BadRequest, m));
         fbvault_provider::check_required_fields(&self.describe(), profile)?;

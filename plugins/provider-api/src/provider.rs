@@ -309,6 +309,12 @@ pub trait TokenProvider: Send + Sync {
         check_required_fields(&self.describe(), profile)
     }
 
+    /// Remarks about a valid profile, shown as warnings when it is added (a setting the
+    /// provider does not know, like an unknown API version). Offline; the default has none.
+    fn remarks(&self, _profile: &ProfileData) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Turns the user's grant into the complete set of tokens to store.
     fn login(
         &self,

@@ -2,6 +2,7 @@
 //! token, exchange it at once for a long-lived one (and the page tokens).
 
 use chrono::Utc;
+use fbvault_provider::TokenProvider;
 
 use crate::cli::grant::{self, Sources};
 use crate::cli::{CliError, Ctx, prompt};
@@ -32,7 +33,7 @@ pub struct Args {
     #[arg(long, value_name = "ID")]
     app_id: Option<String>,
     /// The provider
-    #[arg(long, default_value = "facebook")]
+    #[arg(long, default_value = crate::providers::DEFAULT)]
     provider: String,
     /// The page whose token `run` injects as FB_ACCESS_TOKEN
     #[arg(long, value_name = "PAGE_ID")]
@@ -143,7 +144,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             Some("Short-lived user token (Enter to skip): "),
         )
     };
-    warn_unknown_version(ctx, &profile);
+    warn_unknown_version(ctx, provider.as_ref(), &profile);
     if let Some(token) = token {
         let exchange = !args.no_exchange;
         let set = session
@@ -167,19 +168,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     Ok(0)
 }
 
-/// Warns about a Facebook profile whose `graph_version` is well-formed but not in the
-/// version table (a typo like v72.0, or a version newer than this fbvault).
-pub fn warn_unknown_version(ctx: &Ctx, profile: &Profile) {
-    if profile.provider != "facebook" {
-        return;
-    }
-    if let Some(v) = profile.config.get("graph_version")
-        && fbvault_facebook::versions::lookup(v).is_none()
-    {
-        ctx.ui.warn(format!(
-            "Graph API {v} is not in fbvault's version table (newest known: {}); using it as given",
-            fbvault_facebook::versions::newest()
-        ));
+/// Shows the provider's remarks about a new profile (for Facebook, a Graph API version
+/// that is not in its version table).
+pub fn warn_unknown_version(ctx: &Ctx, provider: &dyn TokenProvider, profile: &Profile) {
+    for remark in provider.remarks(&profile.data()) {
+        ctx.ui.warn(remark);
     }
 }
 

@@ -68,7 +68,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     }
 
     let now = Utc::now();
-    let mut profile = Profile::new(&args.name, "facebook", now);
+    let mut profile = Profile::new(&args.name, crate::providers::DEFAULT, now);
     profile.config.insert("app_id".into(), app_id);
     if let Some(page) = first(&env, &["PAGE_ID", "FB_PAGE_ID"]) {
         profile.config.insert("page_id".into(), page);

@@ -99,7 +99,7 @@ pub fn at_once<T: Send>(
                     let result = if stop.load(Ordering::SeqCst) {
                         Err(CliError::with_code(
                             code::UNREACHABLE,
-                            format!("{name}: skipped: Facebook could not be reached or is throttling (see above)"),
+                            format!("{name}: skipped: the provider could not be reached or is throttling (see above)"),
                         ))
                     } else {
                         work(name)
@@ -150,7 +150,8 @@ fn report(
                 .map(|by| format!("; log in again by {by} with `fbvault login {name}`"))
                 .unwrap_or_default();
             ctx.ui.info(format!(
-                "{name}: Facebook was asked at {} and gave the same token back; fbvault asks again after {} (--force asks now){login_by}",
+                "{name}: {} was asked at {} and gave the same token back; fbvault asks again after {} (--force asks now){login_by}",
+                profile.provider,
                 at.format("%Y-%m-%d %H:%M UTC"),
                 (at + chrono::Duration::hours(24)).format("%Y-%m-%d %H:%M UTC"),
             ));

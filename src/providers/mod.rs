@@ -1,5 +1,8 @@
 //! The provider registry: built-in providers from one table ([`BUILTIN`]), then external
-//! `fbvault-provider-NAME` executables in `<config dir>/plugins/` and on `PATH`.
+//! `fbvault-provider-NAME` executables in `<config dir>/plugins/` and on `PATH`
+//! ([`external`], the bridge that speaks protocol v1 to them).
+
+pub mod external;
 
 use std::time::Duration;
 
@@ -7,6 +10,10 @@ use fbvault_facebook::{FacebookProvider, Options};
 use fbvault_provider::TokenProvider;
 
 use crate::settings::{Paths, seconds_from_env};
+
+/// The provider of a profile made without `--provider` (and of `import`, which reads the
+/// `.env` of a Facebook script).
+pub const DEFAULT: &str = "facebook";
 
 /// A built-in provider: its name and how to build it (from the environment).
 pub struct Builtin {
@@ -19,7 +26,7 @@ pub struct Builtin {
 /// The built-in providers: the one table of them.
 pub const BUILTIN: &[Builtin] = &[
     Builtin {
-        name: "facebook",
+        name: DEFAULT,
         make: || Box::new(facebook()),
     },
     Builtin {
@@ -57,7 +64,7 @@ pub fn find(name: &str, paths: &Paths) -> Result<Box<dyn TokenProvider>, Unknown
     if let Some(builtin) = BUILTIN.iter().find(|b| b.name == name) {
         return Ok((builtin.make)());
     }
-    crate::external::ExternalProvider::find(name, paths)
+    external::ExternalProvider::find(name, paths)
         .map(|p| Box::new(p) as Box<dyn TokenProvider>)
         .ok_or_else(|| UnknownProvider(name.to_string()))
 }
