@@ -40,6 +40,20 @@ pub fn fill(
     from_env: bool,
     asked: &[&str],
 ) -> Result<(), CliError> {
+    // The named flags (`--page`, `--graph-version`, …) map onto declared fields only.
+    if !described.fields.is_empty() {
+        let set = profile.config.keys().chain(profile.secrets.keys());
+        if let Some(key) = set
+            .into_iter()
+            .find(|k| !described.fields.iter().any(|f| &f.name == *k))
+        {
+            return Err(CliError::usage(format!(
+                "the {} provider has no field `{key}`",
+                described.name
+            ))
+            .hint(format!("its fields: {}", names(&described.fields))));
+        }
+    }
     for arg in given {
         let Some(spec) = described.fields.iter().find(|f| f.name == arg.name) else {
             return Err(CliError::usage(format!(

@@ -82,12 +82,17 @@ impl ExternalProvider {
             .into_iter()
             .map(|d| d.join(&file))
             .find(|p| is_executable(p))?;
-        Some(ExternalProvider {
+        Some(ExternalProvider::at(name, path))
+    }
+
+    /// The plugin at `path`, called `name` (no search).
+    pub fn at(name: &str, path: PathBuf) -> ExternalProvider {
+        ExternalProvider {
             name: name.to_string(),
             path,
             timeout: plugin_timeout(),
             described: Default::default(),
-        })
+        }
     }
 
     /// Every plugin executable found: (name, path), first hit per name.
@@ -109,12 +114,7 @@ impl ExternalProvider {
                     continue;
                 };
                 if is_executable(&entry.path()) && !found.iter().any(|p| p.name == name) {
-                    found.push(ExternalProvider {
-                        name,
-                        path: entry.path(),
-                        timeout: plugin_timeout(),
-                        described: Default::default(),
-                    });
+                    found.push(ExternalProvider::at(&name, entry.path()));
                 }
             }
         }
@@ -518,5 +518,19 @@ fn tokens(r: PluginResult) -> Option<TokenSet> {
         Some(t)
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_python_example_keeps_the_provider_contract_through_the_bridge() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("plugins/examples/fbvault-provider-oauth2");
+        let provider = ExternalProvider::at("oauth2", path);
+        assert!(provider.describe().tokenless());
+        fbvault_provider::testkit::check(&provider);
     }
 }

@@ -296,3 +296,28 @@ fn they_have_no_pages_and_their_renames_are_checked_against_their_variables() {
         );
     }
 }
+
+#[test]
+fn a_flag_for_a_field_they_do_not_have_is_refused() {
+    for (flavor, n) in &BOTH {
+        let (env, sandbox) = world(*flavor, n, 60 * DAY);
+        let before = env.snapshot();
+        env.run_stdin(
+            &[
+                "add",
+                "me",
+                "--provider",
+                n.provider,
+                "--page",
+                "123",
+                "--app-secret-stdin",
+                "--token-stdin",
+            ],
+            &format!("{APP_SECRET}\n{}\n", sandbox.short_token()),
+        )
+        .fails(2)
+        .stderr_has("has no field `page_id`");
+        assert_eq!(before, env.snapshot());
+        assert!(sandbox.requests().is_empty());
+    }
+}
