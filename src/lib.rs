@@ -7,6 +7,7 @@
 //! environment and runs it, and [`cli`] is one module per subcommand on top of them.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod cli;
 pub mod dotenv;
 pub mod git;

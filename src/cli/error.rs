@@ -37,6 +37,9 @@ pub struct CliError {
     pub message: String,
     /// What to do next.
     pub hints: Vec<String>,
+    /// Set when a provider failed: how that bears on what comes next (`run` goes on with a
+    /// still-valid token after any failure but a refusal).
+    pub failure: Option<crate::app::refresh::Failure>,
 }
 
 impl CliError {
@@ -51,6 +54,7 @@ impl CliError {
             code,
             message: message.into(),
             hints: Vec::new(),
+            failure: None,
         }
     }
 
@@ -80,6 +84,7 @@ impl CliError {
                 .iter()
                 .map(|h| h.replace("{profile}", profile))
                 .collect(),
+            failure: Some(crate::app::refresh::Failure::of(err.kind)),
         }
     }
 }
@@ -180,6 +185,7 @@ impl From<VaultError> for CliError {
             code,
             message,
             hints,
+            failure: None,
         }
     }
 }

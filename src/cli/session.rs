@@ -3,33 +3,14 @@
 //! lock and apply their change to the fresh copy, so concurrent commands never lose each
 //! other's writes.
 
-use chrono::{DateTime, Duration, Utc};
-use fbvault_provider::{Context, LoginInput, RefreshNeed, Secret, TokenProvider, TokenSet};
+use chrono::{DateTime, Utc};
+use fbvault_provider::{Context, LoginInput, Secret, TokenProvider, TokenSet};
 
 use super::{CliError, Ctx};
 use crate::vault::{Identity, Profile, ProfileName, Vault, VaultError};
 
-/// What [`Session::refresh`] did.
-pub enum Refreshed {
-    /// New tokens were stored.
-    Stored(Profile),
-    /// Nothing changed: not due, or the issuer gave the same tokens back.
-    Unchanged(Profile),
-    /// The profile has no token yet: only a login can help.
-    NoToken,
-    /// Due, but the issuer was asked `at` (less than 24 h ago) and gave the same tokens
-    /// back: not asked again.
-    Asked(Profile, DateTime<Utc>),
-    /// (`run` only) Due, but a refresh failed `at`, less than an hour ago (perhaps the one
-    /// this run waited for): not tried again; the stored tokens are used.
-    Failed(Profile, DateTime<Utc>),
-}
-
-/// A machine-local note's time when it is within `span` before `now` (a note dated in the
-/// future is ignored).
-fn recent(at: Option<DateTime<Utc>>, span: Duration, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    at.filter(|at| *at <= now && now - *at < span)
-}
+pub use crate::app::refresh::Refreshed;
+use crate::app::refresh::{Decision, Failure, Notes, decide};
 
 /// A profile name and what reading it gave.
 pub type Opened = (ProfileName, Result<Profile, VaultError>);
@@ -252,36 +233,25 @@ impl<'a> Session<'a> {
         let provider = self.provider(&profile)?;
         let ctx = Context::now();
         let data = profile.data();
-        // Fresh and not forced: nothing to do. No token: nothing to refresh. Expired: the
-        // provider's refresh says why only a login can help (without a network call).
-        match provider.refresh_due(&ctx, &data) {
-            RefreshNeed::Missing => return Ok(Refreshed::NoToken),
-            RefreshNeed::Fresh if !force => return Ok(Refreshed::Unchanged(profile)),
-            RefreshNeed::Due if !force => {
-                // Notes older than the profile's last change are about tokens it no longer
-                // holds (a login since).
-                let since = |at: Option<DateTime<Utc>>, span| {
-                    recent(at, span, ctx.now).filter(|at| *at >= profile.updated_at)
-                };
-                let asked = self.vault.last_refresh_attempt(name);
-                if let Some(at) = since(asked, Duration::hours(24)) {
-                    return Ok(Refreshed::Asked(profile, at));
-                }
-                if from_run {
-                    let refused = self.vault.last_refresh_refusal(name);
-                    if let Some((_, why)) =
-                        refused.filter(|(at, _)| since(Some(*at), Duration::hours(1)).is_some())
-                    {
-                        return Err(CliError::with_code(super::code::REFUSED, why)
-                            .hint(format!("get a new token and run `fbvault login {name}`")));
-                    }
-                    let failed = self.vault.last_refresh_failure(name);
-                    if let Some(at) = since(failed, Duration::hours(1)) {
-                        return Ok(Refreshed::Failed(profile, at));
-                    }
-                }
+        // The policy decides (crate::app::refresh); the notes are this machine's.
+        let notes = || Notes {
+            asked: self.vault.last_refresh_attempt(name),
+            refused: self.vault.last_refresh_refusal(name),
+            failed: self.vault.last_refresh_failure(name),
+        };
+        let need = provider.refresh_due(&ctx, &data);
+        match decide(need, force, from_run, notes, profile.updated_at, ctx.now) {
+            Decision::Ask => {}
+            Decision::NoToken => return Ok(Refreshed::NoToken),
+            Decision::Fresh => return Ok(Refreshed::Unchanged(profile)),
+            Decision::AskedAt(at) => return Ok(Refreshed::Asked(profile, at)),
+            Decision::FailedAt(at) => return Ok(Refreshed::Failed(profile, at)),
+            Decision::Refused(why) => {
+                let mut e = CliError::with_code(super::code::REFUSED, why)
+                    .hint(format!("get a new token and run `fbvault login {name}`"));
+                e.failure = Some(Failure::Refused);
+                return Err(e);
             }
-            _ => {}
         }
         let set = match provider.refresh(&ctx, &data, force) {
             Ok(set) => set,
@@ -289,7 +259,7 @@ impl<'a> Session<'a> {
                 let e = CliError::provider(e, name.as_str());
                 // Noted before the lock is released: the runs waiting on it take this
                 // outcome instead of trying again.
-                if from_run && e.code == super::code::REFUSED {
+                if from_run && e.failure == Some(Failure::Refused) {
                     self.vault.note_refresh_refusal(name, &e.message)?;
                 } else if from_run {
                     self.vault.note_refresh_failure(name)?;

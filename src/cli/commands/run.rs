@@ -151,7 +151,8 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
                     .primary_token()
                     .is_some_and(|t| !t.is_expired(Utc::now()) && t.invalid.is_none());
                 // A refusal means the token is dead whatever the clock says.
-                if e.code == crate::cli::code::REFUSED || !still_valid {
+                let refused = e.failure == Some(crate::app::refresh::Failure::Refused);
+                if refused || !still_valid {
                     return Err(e);
                 }
                 ctx.ui.warn(format!(
