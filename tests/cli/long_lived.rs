@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 
-use fbvault_long_lived_sandbox::{APP_SECRET, Flavor, Sandbox, USER_ID, graph_error};
+use fbvault_long_lived_sandbox::{APP_ID, APP_SECRET, Flavor, Sandbox, USER_ID, graph_error};
 
 use crate::common::Env;
 
@@ -319,5 +319,84 @@ fn a_flag_for_a_field_they_do_not_have_is_refused() {
         .stderr_has("has no field `page_id`");
         assert_eq!(before, env.snapshot());
         assert!(sandbox.requests().is_empty());
+    }
+}
+
+/// The provider of `flavor` against its sandbox, and a profile with the sandbox app.
+fn provider_for(
+    flavor: Flavor,
+    sandbox: &Sandbox,
+) -> (
+    fbvault_long_lived::LongLivedProvider,
+    fbvault_provider::ProfileData,
+) {
+    let options = fbvault_long_lived::Options {
+        url: Some(sandbox.url().to_string()),
+        ..Default::default()
+    };
+    let provider = match flavor {
+        Flavor::Instagram => fbvault_instagram::provider(options),
+        Flavor::Threads => fbvault_threads::provider(options),
+    };
+    let mut profile = fbvault_provider::ProfileData {
+        name: "me".into(),
+        ..Default::default()
+    };
+    profile.config.insert("app_id".into(), APP_ID.into());
+    profile.secrets.insert(
+        "app_secret".into(),
+        fbvault_provider::Secret::new(APP_SECRET),
+    );
+    (provider, profile)
+}
+
+#[test]
+fn they_redeem_an_authorization_code_for_a_long_lived_token() {
+    use fbvault_provider::{Context, ErrorKind, Secret};
+    let redirect = "http://127.0.0.1:8765/callback";
+    for (flavor, n) in &BOTH {
+        let sandbox = Sandbox::start(*flavor);
+        let (provider, profile) = provider_for(*flavor, &sandbox);
+        let url = provider.authorize_url(&profile, redirect, "st4te").unwrap();
+        for part in [
+            format!("client_id={APP_ID}"),
+            "response_type=code".into(),
+            "state=st4te".into(),
+            "redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback".into(),
+        ] {
+            assert!(url.contains(&part), "{url}");
+        }
+        let code = sandbox.code(redirect);
+        let given = Secret::new(format!("{code}#_"));
+        let set = provider
+            .redeem_code(&Context::now(), &profile, &given, redirect)
+            .unwrap();
+        let token = &set.tokens[0];
+        assert!(sandbox.issued(token.value.expose()).is_some_and(|t| t.long));
+        assert_eq!(token.subject.as_deref(), Some(USER_ID));
+        assert_eq!(token.env.as_deref(), Some(n.token_var));
+        let redeemed = sandbox
+            .requests()
+            .into_iter()
+            .find(|r| r.path == "/oauth/access_token")
+            .unwrap();
+        assert_eq!(redeemed.params["code"], code, "`#_` stripped");
+        assert_eq!(redeemed.params["grant_type"], "authorization_code");
+        // Single use, and the redirect must match: refusals, exit 4, no secret shown.
+        let again = provider
+            .redeem_code(&Context::now(), &profile, &given, redirect)
+            .unwrap_err();
+        assert_eq!(again.kind, ErrorKind::InvalidGrant, "{again:?}");
+        let other = sandbox.code("http://elsewhere/");
+        let e = provider
+            .redeem_code(
+                &Context::now(),
+                &profile,
+                &Secret::new(other.clone()),
+                redirect,
+            )
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidGrant);
+        assert!(!format!("{e:?}").contains(&other) && !format!("{e:?}").contains(APP_SECRET));
     }
 }

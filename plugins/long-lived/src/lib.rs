@@ -42,6 +42,12 @@ pub struct Spec {
     pub exchange_grant: &'static str,
     /// `grant_type` of the refresh (`ig_refresh_token`).
     pub refresh_grant: &'static str,
+    /// The host that redeems an authorization code (`https://api.instagram.com`).
+    pub oauth_url: &'static str,
+    /// The page where the user grants access (`https://www.instagram.com/oauth/authorize`).
+    pub authorize_url: &'static str,
+    /// The permissions asked for by default, comma-separated.
+    pub scopes: &'static str,
     /// The path that names the token's user (`me`, `v1.0/me`).
     pub me_path: &'static str,
     /// The field of `me` that holds the user id (`user_id`, `id`).
@@ -71,12 +77,22 @@ impl LongLivedProvider {
     }
 
     fn client(&self, profile: &ProfileData) -> Result<http::Client, ProviderError> {
+        self.client_at(profile, self.spec.default_url)
+    }
+
+    /// A client for `default` (the API host or the OAuth host), unless the options or the
+    /// profile name one host for everything (`FBVAULT_INSTAGRAM_URL`, `api_url`).
+    fn client_at(
+        &self,
+        profile: &ProfileData,
+        default: &str,
+    ) -> Result<http::Client, ProviderError> {
         let base = self
             .options
             .url
             .clone()
             .or_else(|| profile.config("api_url").map(str::to_string))
-            .unwrap_or_else(|| self.spec.default_url.to_string());
+            .unwrap_or_else(|| default.to_string());
         let secrets = profile
             .secrets
             .values()
@@ -115,6 +131,66 @@ impl LongLivedProvider {
         token.subject = Some(user);
         token.env = Some(self.spec.token_var.to_string());
         Ok(token)
+    }
+
+    /// The page to send the user to for `login --web`: the spec's authorize URL with the
+    /// profile's `app_id`, `redirect_uri`, the default scopes, `response_type=code` and
+    /// `state`.
+    pub fn authorize_url(
+        &self,
+        profile: &ProfileData,
+        redirect_uri: &str,
+        state: &str,
+    ) -> Result<String, ProviderError> {
+        let app_id = self.app_id(profile)?;
+        let mut url = reqwest::Url::parse(self.spec.authorize_url)
+            .map_err(|_| ProviderError::new(ErrorKind::Internal, "a bad authorize URL"))?;
+        url.query_pairs_mut()
+            .append_pair("client_id", app_id)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("scope", self.spec.scopes)
+            .append_pair("response_type", "code")
+            .append_pair("state", state);
+        Ok(url.into())
+    }
+
+    /// Redeems the authorization code `login --web` received (a trailing `#_` is
+    /// stripped) for a short-lived token, exchanges that for a long-lived one, and returns
+    /// the tokens to store.
+    pub fn redeem_code(
+        &self,
+        ctx: &Context,
+        profile: &ProfileData,
+        code: &Secret,
+        redirect_uri: &str,
+    ) -> Result<TokenSet, ProviderError> {
+        let app_id = self.app_id(profile)?;
+        let secret = self.app_secret(profile)?;
+        let oauth = self.client_at(profile, self.spec.oauth_url)?;
+        let code = Secret::new(code.expose().trim_end_matches("#_").to_string());
+        let short = oauth.redeem(app_id, secret, &code, redirect_uri)?;
+        let input = fbvault_provider::LoginInput {
+            token: short,
+            exchange: true,
+        };
+        self.login(ctx, profile, &input)
+    }
+
+    fn app_id<'a>(&self, profile: &'a ProfileData) -> Result<&'a str, ProviderError> {
+        profile.config("app_id").ok_or_else(|| self.needs("app_id"))
+    }
+
+    fn app_secret<'a>(&self, profile: &'a ProfileData) -> Result<&'a Secret, ProviderError> {
+        profile
+            .secret("app_secret")
+            .ok_or_else(|| self.needs("app_secret"))
+    }
+
+    fn needs(&self, field: &str) -> ProviderError {
+        ProviderError::new(
+            ErrorKind::BadRequest,
+            format!("the {} provider needs `{field}` here", self.spec.name),
+        )
     }
 
     fn login_hint(&self) -> String {

@@ -6,7 +6,11 @@
 //!   a short-lived token for a 60-day one;
 //! - `GET /refresh_access_token?grant_type=ig_refresh_token|th_refresh_token&access_token`: a
 //!   long-lived token at least 24 hours old and not expired, for a new 60-day one;
-//! - `GET /me` (Instagram: `user_id`) or `/v1.0/me` (Threads: `id`): the token's user.
+//! - `GET /me` (Instagram: `user_id`) or `/v1.0/me` (Threads: `id`): the token's user;
+//! - `POST /oauth/access_token` (form `client_id, client_secret, grant_type=authorization_code,
+//!   redirect_uri, code`): a single-use code from [`Sandbox::code`] for a short-lived token,
+//!   in Instagram's `{"data": [...]}` or Threads' flat answer; Instagram's errors here come in
+//!   its `{"error_type", "code", "error_message"}` envelope.
 //!
 //! Errors come in Graph's envelope (`{"error": {"message", "type", "code"}}`). The clock
 //! starts at the real time and moves with [`Sandbox::advance`].
@@ -20,6 +24,8 @@ use serde_json::{Value, json};
 
 /// The app secret the sandbox accepts.
 pub const APP_SECRET: &str = "ll-sandbox-app-secret-0f1e2d";
+/// The app id the sandbox accepts.
+pub const APP_ID: &str = "990011223344";
 /// The user every token belongs to.
 pub const USER_ID: &str = "17841400000000042";
 /// A long-lived token's life: 60 days.
@@ -82,6 +88,7 @@ struct State {
     next: u64,
     long_lived_secs: i64,
     tokens: HashMap<String, Issued>,
+    codes: HashMap<String, String>,
     requests: Vec<Request>,
     failures: Vec<(String, u16, Value)>,
 }
@@ -138,13 +145,17 @@ impl Sandbox {
             next: 0,
             long_lived_secs: LONG_LIVED_SECS,
             tokens: HashMap::new(),
+            codes: HashMap::new(),
             requests: Vec::new(),
             failures: Vec::new(),
         }));
         let (s, st) = (server.clone(), state.clone());
         let thread = std::thread::spawn(move || {
-            for request in s.incoming_requests() {
-                let (status, body) = handle(&st, request.url());
+            for mut request in s.incoming_requests() {
+                let mut form = String::new();
+                let _ = std::io::Read::read_to_string(request.as_reader(), &mut form);
+                let post = request.method() == &tiny_http::Method::Post;
+                let (status, body) = handle(&st, request.url(), post.then_some(form.as_str()));
                 let response = tiny_http::Response::from_string(body.to_string())
                     .with_status_code(status)
                     .with_header(
@@ -175,6 +186,16 @@ impl Sandbox {
     /// A fresh short-lived token (1 hour).
     pub fn short_token(&self) -> String {
         self.state().mint(false, 3600)
+    }
+
+    /// A single-use authorization code for `redirect_uri`, as the authorize page would
+    /// send back.
+    pub fn code(&self, redirect_uri: &str) -> String {
+        let mut s = self.state();
+        s.next += 1;
+        let code = format!("AQ-sandbox-code-{:06}", s.next);
+        s.codes.insert(code.clone(), redirect_uri.to_string());
+        code
     }
 
     /// A long-lived token issued `age_secs` ago that lives `left_secs` more.
@@ -244,9 +265,12 @@ pub fn graph_error(message: &str, kind: &str, code: i64) -> Value {
     json!({"error": {"message": message, "type": kind, "code": code, "fbtrace_id": "AbCdEf123"}})
 }
 
-fn handle(state: &Mutex<State>, target: &str) -> (u16, Value) {
+fn handle(state: &Mutex<State>, target: &str, form: Option<&str>) -> (u16, Value) {
     let url = url::Url::parse(&format!("http://sandbox{target}")).expect("a request URL");
-    let params: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+    let mut params: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+    if let Some(form) = form {
+        params.extend(url::form_urlencoded::parse(form.as_bytes()).into_owned());
+    }
     let path = url.path().to_string();
     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
     s.requests.push(Request {
@@ -283,6 +307,7 @@ fn handle(state: &Mutex<State>, target: &str) -> (u16, Value) {
     let exchange = format!("{}_exchange_token", flavor.prefix());
     let refresh = format!("{}_refresh_token", flavor.prefix());
     match path.as_str() {
+        "/oauth/access_token" if form.is_some() => redeem(&mut s, &params),
         "/access_token" => {
             if p("grant_type") != exchange {
                 return (
@@ -344,6 +369,40 @@ fn handle(state: &Mutex<State>, target: &str) -> (u16, Value) {
         _ => (
             404,
             graph_error("Unknown path components", "OAuthException", 2500),
+        ),
+    }
+}
+
+/// `POST /oauth/access_token`: a code for a short-lived token.
+fn redeem(s: &mut State, params: &BTreeMap<String, String>) -> (u16, Value) {
+    let p = |k: &str| params.get(k).map(String::as_str).unwrap_or("");
+    let refuse = |message: &str, flavor: Flavor| match flavor {
+        Flavor::Instagram => (
+            400,
+            json!({"error_type": "OAuthException", "code": 400, "error_message": message}),
+        ),
+        Flavor::Threads => (400, graph_error(message, "OAuthException", 191)),
+    };
+    if p("grant_type") != "authorization_code" {
+        return refuse("Invalid grant_type", s.flavor);
+    }
+    if p("client_id") != APP_ID || p("client_secret") != APP_SECRET {
+        return refuse("Invalid platform app", s.flavor);
+    }
+    match s.codes.remove(p("code")) {
+        Some(uri) if uri == p("redirect_uri") => {}
+        Some(_) => return refuse("Error validating verification code", s.flavor),
+        None => return refuse("Invalid authorization code", s.flavor),
+    }
+    let token = s.mint(false, 3600);
+    match s.flavor {
+        Flavor::Instagram => (
+            200,
+            json!({"data": [{"access_token": token, "user_id": USER_ID, "permissions": "instagram_business_basic"}]}),
+        ),
+        Flavor::Threads => (
+            200,
+            json!({"access_token": token, "user_id": 17841400000000042u64}),
         ),
     }
 }
