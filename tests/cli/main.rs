@@ -4,6 +4,7 @@
 
 mod common;
 
+mod docs;
 mod facebook;
 mod facebook_errors;
 mod facebook_graph_text;

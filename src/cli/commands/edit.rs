@@ -22,6 +22,8 @@ use crate::vault::{Profile, ProfileName};
 /// The file you edit is the decrypted profile without its seal; fbvault checks it against
 /// the profile schema and the provider's required fields before saving. The name cannot be
 /// changed here.
+///
+/// Example: EDITOR=nano fbvault edit acme
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {

@@ -12,6 +12,8 @@ use crate::vault::ProfileName;
 ///
 /// Page tokens read with a long-lived user token do not expire. Pick one for `run` with
 /// --page ID, `page` in fbvault.toml, or `add --page`.
+///
+/// Example: fbvault pages acme && fbvault run -p acme --page "Acme Bakery" -- python post.py
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {

@@ -10,6 +10,10 @@ use crate::cli::{CliError, Ctx};
 use crate::vault::{Profile, ProfileName};
 
 /// Show a profile; secrets are masked unless --reveal.
+///
+/// Examples:
+///   fbvault show acme
+///   fbvault show acme --json
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
