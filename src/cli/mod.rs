@@ -6,6 +6,7 @@ pub mod editor;
 pub mod error;
 pub mod format;
 pub mod grant;
+pub mod progress;
 pub mod prompt;
 pub mod sanitize;
 mod session;

@@ -10,6 +10,7 @@ mod facebook_errors;
 mod facebook_graph_text;
 mod facebook_lifecycle;
 mod hardening;
+mod manners;
 mod plugins;
 mod recipients;
 mod run;

@@ -26,9 +26,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let _lock = session.vault.profile_lock(&args.name)?;
     let profile = session.read(&args.name)?;
     let provider = session.provider(&profile)?;
+    let progress = crate::cli::progress::start(&ctx.ui, format!("{}: reading pages", args.name));
     let set = provider
         .pages(&fbvault_provider::Context::now(), &profile.data())
         .map_err(|e| CliError::provider(e, args.name.as_str()))?;
+    drop(progress);
     let stored = session.store_tokens(&args.name, set)?;
     let pages: Vec<_> = stored
         .tokens
