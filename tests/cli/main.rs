@@ -8,6 +8,8 @@ mod facebook;
 mod facebook_errors;
 mod facebook_graph_text;
 mod facebook_lifecycle;
+mod login_device;
+mod login_web;
 mod plugins;
 mod recipients;
 mod run;

@@ -219,9 +219,13 @@ pub fn warn_unknown_version(ctx: &Ctx, profile: &Profile) {
 pub fn for_new_profile(mut e: CliError, name: &str, again: &str) -> CliError {
     for hint in &mut e.hints {
         for cmd in ["login", "edit", "show", "refresh", "pages"] {
-            let named = format!("`fbvault {cmd} {name}`");
-            if hint.contains(&named) {
-                *hint = hint.replace(&named, again);
+            // `fbvault login NAME`, and with flags: `fbvault login NAME --web`.
+            for end in ["`", " "] {
+                let named = format!("`fbvault {cmd} {name}{end}");
+                while let Some(at) = hint.find(&named) {
+                    let close = hint[at + 1..].find('`').map_or(hint.len(), |i| at + 2 + i);
+                    hint.replace_range(at..close, again);
+                }
             }
         }
     }
