@@ -314,7 +314,7 @@ fn scope_adds_to_what_the_profile_had() {
     let dialog = only(&env, "/dialog/oauth");
     assert_eq!(
         dialog.params["scope"],
-        "pages_show_list,pages_read_engagement,pages_manage_posts,public_profile,ads_read"
+        "pages_show_list,pages_read_engagement,pages_manage_posts,ads_read"
     );
 }
 

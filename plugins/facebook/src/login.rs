@@ -81,7 +81,8 @@ pub enum DevicePoll {
 }
 
 /// The permissions to ask for: `scope` (comma or space separated) or
-/// [`DEFAULT_SCOPES`], plus those the profile's user token had, each once.
+/// [`DEFAULT_SCOPES`], plus those the profile's user token had (but `public_profile`),
+/// each once.
 pub fn requested_scopes(profile: &ProfileData, scope: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let given: Vec<String> = match scope {
@@ -93,8 +94,15 @@ pub fn requested_scopes(profile: &ProfileData, scope: Option<&str>) -> Vec<Strin
             .collect(),
         None => DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
     };
-    let had = profile.token("user").map(|t| t.scopes.clone());
-    for s in given.into_iter().chain(had.unwrap_or_default()) {
+    // `public_profile` is always granted: asking for it again is noise.
+    let had = profile.token("user").map_or_else(Vec::new, |t| {
+        t.scopes
+            .iter()
+            .filter(|s| *s != "public_profile")
+            .cloned()
+            .collect()
+    });
+    for s in given.into_iter().chain(had) {
         if !out.contains(&s) {
             out.push(s);
         }
@@ -345,7 +353,7 @@ mod tests {
 
     #[test]
     fn scopes_are_the_default_plus_what_the_profile_had() {
-        let p = profile(&["ads_read", "pages_show_list"], false);
+        let p = profile(&["public_profile", "ads_read", "pages_show_list"], false);
         assert_eq!(
             requested_scopes(&p, None),
             [
