@@ -467,6 +467,29 @@ fn sandbox_codes_are_single_use_and_bound_to_their_redirect_uri_and_challenge() 
     assert_eq!(s, 400);
     assert!(body.contains("has been used"), "{body}");
 
+    // A code that outlived its few minutes.
+    env.graph().configure(|c| c.code_lifetime_secs = 0);
+    let (_, location, _) = raw_get(&base, &dialog);
+    let late = location
+        .unwrap()
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string();
+    let (s, _, body) = raw_get(
+        &base,
+        &format!(
+            "/v27.0/oauth/access_token?client_id={DEMO_APP_ID}&client_secret={DEMO_APP_SECRET}&redirect_uri={}&code={late}&code_verifier={}",
+            q(redirect),
+            q(&verifier)
+        ),
+    );
+    assert_eq!(s, 400);
+    assert!(body.contains("has expired"), "{body}");
+
     // The decline mode, and a redirect URI that is not localhost.
     env.graph().configure(|c| c.dialog_decline = true);
     let (s, location, _) = raw_get(&base, &dialog);

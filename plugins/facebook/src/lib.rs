@@ -288,6 +288,14 @@ impl TokenProvider for FacebookProvider {
         {
             return bad(format!("`{id}` is not a Meta app id (app ids are digits)"));
         }
+        if let Some(p) = profile
+            .config(login::REDIRECT_PORT)
+            .filter(|p| p.parse::<u16>().map_or(true, |p| p == 0))
+        {
+            return bad(format!(
+                "redirect_port must be a port number from 1 to 65535, not `{p}`"
+            ));
+        }
         if let Some(v) = profile
             .config("graph_version")
             .filter(|v| !valid_version(v))

@@ -59,7 +59,7 @@ pub struct Args {
     #[arg(long, conflicts_with = "no_exchange")]
     web: bool,
     /// The loopback port of --web (remembered in the profile; default 8765)
-    #[arg(long, requires = "web")]
+    #[arg(long, requires = "web", value_parser = clap::value_parser!(u16).range(1..))]
     port: Option<u16>,
     /// Print the login URL without starting a browser
     #[arg(long, requires = "web")]
