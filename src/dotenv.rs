@@ -35,8 +35,7 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, Zeroizing<String>>, ParseErr
 fn unquote(v: &str) -> String {
     let quoted = |q: char| v.len() >= 2 && v.starts_with(q) && v[1..].contains(q);
     if quoted('\'') {
-        let end = v[1..].find('\'').map_or(v.len(), |e| e + 1);
-        return v[1..end].to_string();
+        return single_quoted(v);
     }
     if quoted('"') {
         let mut out = String::new();
@@ -58,6 +57,25 @@ fn unquote(v: &str) -> String {
     v.split(" #").next().unwrap_or("").trim().to_string()
 }
 
+/// A single-quoted value the way a shell reads it, so the `'it'\''s'` that
+/// `fbvault env --format dotenv` writes for a `'` comes back as `it's`: quoted runs and
+/// `\'` joined, up to the first blank or the end.
+fn single_quoted(v: &str) -> String {
+    let mut out = String::new();
+    let mut chars = v.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => out.extend(chars.by_ref().take_while(|&c| c != '\'')),
+            '\\' if chars.peek() == Some(&'\'') => {
+                chars.next();
+                out.push('\'');
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +90,14 @@ mod tests {
         assert_eq!(env["APP_SECRET"].as_str(), "s3 cr#t");
         assert_eq!(env["LONG_TOKEN"].as_str(), "EAAB\"x");
         assert_eq!(env["SHORT_TOKEN"].as_str(), "abc");
+    }
+
+    #[test]
+    fn reads_back_what_env_writes_on_one_line() {
+        for value in ["EAAB123", "it's", "a'b\"c`x`$(y)$Z\\n|#", "''"] {
+            let line = format!("K={}\n", crate::runner::dotenv_quote(value));
+            assert_eq!(parse(&line).unwrap()["K"].as_str(), value, "{line}");
+        }
     }
 
     #[test]

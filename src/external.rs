@@ -1,6 +1,11 @@
 //! External providers: executables named `fbvault-provider-NAME`, speaking protocol v1
 //! (see `fbvault_provider::protocol`) — one JSON request on stdin, one JSON response on
 //! stdout, one process per request, a time limit, and every failure reported by name.
+//!
+//! A plugin is started without fbvault's key pointers ([`SCRUBBED`]): it gets the one
+//! profile it serves on stdin, never the identity that opens every profile. Its stdout and
+//! stderr are read in chunks up to [`MAX_ANSWER`] each; a longer answer is refused without
+//! being read whole.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -21,6 +26,36 @@ use crate::settings::Paths;
 
 /// The prefix of plugin executables.
 pub const PREFIX: &str = "fbvault-provider-";
+
+/// Variables a plugin never sees: the identity file, the key itself, and the team pin.
+pub const SCRUBBED: &[&str] = &[
+    "FBVAULT_IDENTITY",
+    "FBVAULT_KEY",
+    "FBVAULT_TEAM_FINGERPRINT",
+];
+
+/// The most fbvault reads of a plugin's stdout, and of its stderr: 1 MiB.
+pub const MAX_ANSWER: usize = 1 << 20;
+
+/// Reads `from` in chunks until EOF or until more than `cap` bytes arrived; returns what
+/// was read (at most `cap` bytes) and whether there was more. Stopping early closes the
+/// pipe, so a plugin that keeps writing gets EPIPE instead of filling memory.
+fn read_capped(mut from: impl Read, cap: usize) -> (Vec<u8>, bool) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16 << 10];
+    loop {
+        match from.read(&mut chunk) {
+            Ok(0) => return (buf, false),
+            Ok(n) if buf.len() + n > cap => {
+                buf.extend_from_slice(&chunk[..cap - buf.len()]);
+                return (buf, true);
+            }
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return (buf, false),
+        }
+    }
+}
 
 /// An external provider.
 #[derive(Debug, Clone)]
@@ -125,7 +160,11 @@ impl ExternalProvider {
         };
         let body =
             zeroize::Zeroizing::new(serde_json::to_vec(&request).expect("a request serializes"));
-        let mut child = Command::new(&self.path)
+        let mut command = Command::new(&self.path);
+        for name in SCRUBBED {
+            command.env_remove(name);
+        }
+        let mut child = command
             .arg(method.as_str())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -136,18 +175,10 @@ impl ExternalProvider {
         let writer = std::thread::spawn(move || {
             let _ = stdin.write_all(&body);
         });
-        let mut stdout = child.stdout.take().expect("piped");
-        let mut stderr = child.stderr.take().expect("piped");
-        let out_reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stdout.by_ref().take(4 << 20).read_to_end(&mut buf);
-            buf
-        });
-        let err_reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stderr.by_ref().take(64 << 10).read_to_end(&mut buf);
-            buf
-        });
+        let stdout = child.stdout.take().expect("piped");
+        let stderr = child.stderr.take().expect("piped");
+        let out_reader = std::thread::spawn(move || read_capped(stdout, MAX_ANSWER));
+        let err_reader = std::thread::spawn(move || read_capped(stderr, MAX_ANSWER).0);
         let started = Instant::now();
         let status = loop {
             match child.try_wait() {
@@ -165,8 +196,14 @@ impl ExternalProvider {
             }
         };
         let _ = writer.join();
-        let out = out_reader.join().unwrap_or_default();
+        let (out, too_long) = out_reader.join().unwrap_or_default();
         let err = err_reader.join().unwrap_or_default();
+        if too_long {
+            return Err(self.fail(
+                ErrorKind::Internal,
+                format!("its answer is over {} MiB", MAX_ANSWER >> 20),
+            ));
+        }
         if !status.success() {
             let last = redact(String::from_utf8_lossy(&err).lines().last().unwrap_or(""))
                 .chars()
@@ -263,6 +300,11 @@ impl TokenProvider for ExternalProvider {
                 },
                 r,
             )
+        })
+        .map(|d| Description {
+            // Shown by `plugins list`: outside text.
+            version: crate::cli::sanitize::escape(&d.version).into_owned(),
+            ..d
         })
         .unwrap_or_else(|e| Description {
             name: self.name.clone(),

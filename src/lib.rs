@@ -11,6 +11,7 @@ pub mod cli;
 pub mod dotenv;
 pub mod external;
 pub mod git;
+pub mod hardening;
 pub mod login;
 pub mod project;
 pub mod providers;

@@ -33,17 +33,10 @@ pub fn time_left(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
 }
 
 /// Text that came from outside (page names, Facebook's reasons) fit for a terminal:
-/// control characters escaped (`\u{1b}`), the rest as it is.
+/// control characters and bidi overrides escaped (`\u{1b}`, `\r`), the rest as it is
+/// (the one rule of [`crate::vault::text`]).
 pub fn outside(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::vault::text::escape_controls(text)
 }
 
 /// A token's name for humans: `user token`, `page Cute Kitten Page (111…)`.

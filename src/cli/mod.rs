@@ -2,10 +2,12 @@
 //! [`Ctx`] every command receives, and the mapping of results to exit codes.
 
 pub mod commands;
+pub mod editor;
 pub mod error;
 pub mod format;
 pub mod grant;
 pub mod prompt;
+pub mod sanitize;
 mod session;
 pub mod ui;
 
@@ -32,12 +34,39 @@ use crate::vault::{Identity, IdentitySource, Notice, Vault};
 ///   fbvault status
 ///   fbvault run -p acme -- python post.py
 #[derive(Debug, Parser)]
-#[command(name = "fbvault", version, max_term_width = 100, verbatim_doc_comment)]
+#[command(
+    name = "fbvault",
+    version = VERSION.as_str(),
+    max_term_width = 100,
+    verbatim_doc_comment
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: commands::Command,
+}
+
+/// `fbvault --version`: the release, and the formats it reads and writes.
+pub static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{} (vault format {}, profile format {}, plugin protocol {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::vault::VAULT_FORMAT,
+        crate::vault::PROFILE_FORMAT,
+        fbvault_provider::protocol::PROTOCOL_VERSION
+    )
+});
+
+/// When to color the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set or TERM is dumb.
+    Auto,
+    /// Always, even into a pipe.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Flags accepted before or after any subcommand.
@@ -58,13 +87,16 @@ pub struct GlobalArgs {
     /// The project file [default: fbvault.toml in this folder or the nearest parent]
     #[arg(long, global = true, value_name = "FILE")]
     pub project_file: Option<PathBuf>,
-    /// Print machine-readable JSON (read commands)
+    /// Print machine-readable JSON: data, what a command did, and errors (on stderr)
     #[arg(long, global = true)]
     pub json: bool,
     /// Print only data and errors
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Never color the output (also: NO_COLOR)
+    /// When to color the output [env: NO_COLOR, TERM=dumb turn auto off]
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+    /// Never color the output (the same as --color never)
     #[arg(long, global = true)]
     pub no_color: bool,
 }
@@ -81,12 +113,22 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Builds the context from the global flags.
-    pub fn new(global: &GlobalArgs) -> Result<Ctx, CliError> {
-        let ui = Ui::new(global.json, global.quiet, global.no_color);
+    /// Builds the context from the global flags; `needs_project` is false for commands
+    /// that work without a vault (a broken `fbvault.toml` is then ignored).
+    pub fn new(global: &GlobalArgs, needs_project: bool) -> Result<Ctx, CliError> {
+        let color = if global.no_color {
+            ColorChoice::Never
+        } else {
+            global.color
+        };
+        let ui = Ui::new(global.json, global.quiet, color);
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let project = Project::find(global.project_file.as_deref(), &cwd)
-            .map_err(|e| CliError::new(e.to_string()))?;
+        let project = match Project::find(global.project_file.as_deref(), &cwd) {
+            Ok(p) => p,
+            // Commands that need no vault work even with a broken fbvault.toml.
+            Err(_) if !needs_project => None,
+            Err(e) => return Err(CliError::new(e.to_string())),
+        };
         let flags = settings::Flags {
             vault: global.vault.clone(),
             identity: global.identity.clone(),
@@ -125,7 +167,12 @@ impl Ctx {
             prompt::secret(q).map(|s| age::secrecy::SecretString::from(s.expose().to_string()))
         };
         match &self.paths.identity {
-            IdentityChoice::File(path) => Ok(Identity::load(path, &ask)?),
+            IdentityChoice::File(path) => {
+                if let Some(warning) = crate::hardening::unprotected_identity(path) {
+                    self.ui.warn(warning);
+                }
+                Ok(Identity::load(path, &ask)?)
+            }
             IdentityChoice::KeyVar => {
                 let text = zeroize::Zeroizing::new(std::env::var("FBVAULT_KEY").map_err(|_| {
                     CliError::with_code(code::LOCKED, "FBVAULT_KEY is not valid text")
@@ -208,7 +255,12 @@ fn usage_error(e: clap::Error) -> ExitCode {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        let _ = e.print();
+        if let Err(err) = e.print()
+            && err.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            ui::err_line(&format!("fbvault: cannot write the output: {err}"));
+            return ExitCode::from(code::ERROR);
+        }
         return ExitCode::from(
             if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                 code::USAGE
@@ -233,31 +285,46 @@ fn usage_error(e: clap::Error) -> ExitCode {
     }
     let mut err = CliError::usage(what.join(" "));
     err.hints = hints;
-    ui::err_line(&err.to_string());
-    ExitCode::from(code::USAGE)
+    report(&err, std::env::args().any(|a| a == "--json"))
 }
 
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn main() -> ExitCode {
+    crate::hardening::no_core_dumps();
+    if let Some(code) = editor::guard_main() {
+        return code;
+    }
     // A private key pasted as an argument (`recipients add "$(cat ~/.ssh/id_ed25519)"`)
     // must not be echoed back by any error, clap's included.
     if std::env::args_os().any(|a| crate::vault::looks_like_key(&a.to_string_lossy())) {
         let err = CliError::usage("an argument holds a private key; it is not shown, and nothing was done")
             .hint("give the public key instead (`fbvault identity show`, or the .pub file next to an SSH key)");
-        ui::err_line(&err.to_string());
-        return ExitCode::from(code::USAGE);
+        return report(&err, std::env::args().any(|a| a == "--json"));
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
-    let result = Ctx::new(&cli.global)
+    // Off the hot path of `run` and `env`, and not worth doing for `completions`.
+    use commands::Command as C;
+    if !matches!(cli.command, C::Run(_) | C::Env(_) | C::Completions(_)) {
+        editor::clean_leftovers();
+    }
+    let json = cli.global.json;
+    let result = Ctx::new(&cli.global, cli.command.needs_project())
         .and_then(|ctx| commands::run(&ctx, cli.command).map_err(|e| ctx.name_identity(e)));
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(err) => {
-            ui::err_line(&err.to_string());
-            ExitCode::from(err.code)
-        }
+        Err(err) => report(&err, json),
     }
+}
+
+/// Prints an error (as `{"error": {…}}` under `--json`) and returns its exit code.
+fn report(err: &CliError, json: bool) -> ExitCode {
+    if json {
+        ui::err_line(&err.to_json().to_string());
+    } else {
+        ui::err_line(&err.to_string());
+    }
+    ExitCode::from(err.code)
 }

@@ -1,5 +1,8 @@
 //! [`Ui`]: data on stdout, messages on stderr, in one place. A closed stdout (`fbvault list
-//! | head`) ends the program quietly instead of panicking.
+//! | head`) ends the program quietly instead of panicking, and an unwritable one is exit 1.
+//! Every message on stderr passes through [`sanitize`](super::sanitize), so text from
+//! outside that ends up in a message cannot drive the terminal; JSON on stdout has the
+//! characters serde leaves raw escaped too.
 
 use std::io::{self, IsTerminal, Write};
 
@@ -13,12 +16,25 @@ pub struct Ui {
 }
 
 impl Ui {
-    /// Builds the handle from the global flags and the environment (`NO_COLOR`).
-    pub fn new(json: bool, quiet: bool, no_color: bool) -> Ui {
-        let color = !no_color
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            && io::stdout().is_terminal();
+    /// Builds the handle from the global flags and the environment: with `auto`, color
+    /// only on a terminal, and never with `NO_COLOR` set or `TERM=dumb`.
+    pub fn new(json: bool, quiet: bool, color: super::ColorChoice) -> Ui {
+        use super::ColorChoice as C;
+        let color = match color {
+            C::Always => true,
+            C::Never => false,
+            C::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var("TERM").map_or(true, |t| t != "dumb")
+                    && io::stdout().is_terminal()
+            }
+        };
         Ui { json, quiet, color }
+    }
+
+    /// Whether `--quiet` was given.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
     }
 
     /// Prints a line of data on stdout.
@@ -42,19 +58,21 @@ impl Ui {
 
     /// Prints a value as pretty JSON on stdout.
     pub fn out_json(&self, value: &impl serde::Serialize) {
-        self.out(serde_json::to_string_pretty(value).expect("output serializes"));
+        let json = serde_json::to_string_pretty(value).expect("output serializes");
+        self.out(super::sanitize::escape_json(json));
     }
 
-    /// Prints an informational message on stderr, unless `--quiet`.
+    /// Prints an informational message on stderr, unless `--quiet`: always one line.
     pub fn info(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            err_line(message.as_ref());
+            err_line(&super::sanitize::escape(message.as_ref()));
         }
     }
 
-    /// Prints a warning on stderr, even with `--quiet`.
+    /// Prints a warning on stderr, even with `--quiet`: always one line.
     pub fn warn(&self, message: impl AsRef<str>) {
-        err_line(&format!("fbvault: warning: {}", message.as_ref()));
+        let message = super::sanitize::escape(message.as_ref());
+        err_line(&format!("fbvault: warning: {message}"));
     }
 
     /// Colors `text` (an ANSI SGR code like `32` for green) when stdout is a terminal.
@@ -67,15 +85,17 @@ impl Ui {
     }
 }
 
-/// Writes a line to stderr; a stderr that cannot be written is not worth a panic.
+/// Writes a line to stderr, control characters escaped (line breaks kept); a stderr that
+/// cannot be written is not worth a panic.
 pub fn err_line(line: &str) {
+    let line = super::sanitize::escape_lines(line);
     let mut stderr = io::stderr().lock();
     let _ = writeln!(stderr, "{line}");
 }
 
 /// Lays out rows as left-aligned columns separated by two spaces.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| visible_len(h)).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
             widths[i] = widths[i].max(visible_len(cell));
@@ -99,7 +119,9 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
     out
 }
 
-fn visible_len(s: &str) -> usize {
+/// The columns `s` takes on a terminal: color escapes take none, CJK and emoji two.
+pub fn visible_len(s: &str) -> usize {
+    use unicode_width::UnicodeWidthChar;
     let mut n = 0;
     let mut in_escape = false;
     for c in s.chars() {
@@ -107,7 +129,7 @@ fn visible_len(s: &str) -> usize {
             (false, '\x1b') => in_escape = true,
             (true, 'm') => in_escape = false,
             (true, _) => {}
-            (false, _) => n += 1,
+            (false, _) => n += c.width().unwrap_or(0),
         }
     }
     n
@@ -123,5 +145,18 @@ mod tests {
         let lines = table(&["STATE", "B"], &rows);
         assert_eq!(lines[0], "STATE  B");
         assert_eq!(lines[1], "\x1b[32mok\x1b[0m     x");
+    }
+
+    #[test]
+    fn table_aligns_wide_characters_by_display_width() {
+        let rows = vec![
+            vec!["東京ベーカリー".to_string(), "x".to_string()],
+            vec!["🍰 Cakes".to_string(), "y".to_string()],
+            vec!["plain".to_string(), "z".to_string()],
+        ];
+        let lines = table(&["NAME", "B"], &rows);
+        let col = |l: &str| visible_len(&l[..l.rfind(' ').unwrap() + 1]);
+        assert!(lines.iter().all(|l| col(l) == col(&lines[0])), "{lines:#?}");
+        assert_eq!(visible_len("東京"), 4);
     }
 }

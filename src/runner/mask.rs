@@ -2,7 +2,8 @@
 //! every secret value replaced by `***` (also when a value arrives split across reads),
 //! forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT that another process sent to fbvault (a terminal's
 //! Ctrl-C already reaches the child, which shares the process group), and exits with the
-//! child's status, or 128+N when it died of signal N.
+//! child's status, or 128+N when it died of signal N. Output that cannot be written (a full
+//! disk, `> /dev/full`) is exit 1 once the child is done; a closed pipe is not an error.
 
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
@@ -79,9 +80,24 @@ impl Masker {
     }
 }
 
-fn pump(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
+/// Copies `from` to `to` through the masker. Returns the first error writing `to`, other
+/// than a closed pipe (`| head`, which ends the copy quietly); after an error the child's
+/// output is still drained, so the child is never blocked on a full pipe.
+fn pump(mut from: impl Read, mut to: impl Write, mut masker: Masker) -> Option<io::Error> {
     let mut buf = [0u8; 8192];
     let mut out = Vec::with_capacity(8192);
+    let mut failed: Option<io::Error> = None;
+    let mut closed = false;
+    let mut write = |bytes: &[u8], failed: &mut Option<io::Error>, closed: &mut bool| {
+        if failed.is_some() || *closed {
+            return;
+        }
+        match to.write_all(bytes).and_then(|()| to.flush()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => *closed = true,
+            Err(e) => *failed = Some(e),
+        }
+    };
     loop {
         let n = match from.read(&mut buf) {
             Ok(0) => break,
@@ -91,15 +107,12 @@ fn pump(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
         };
         out.clear();
         masker.feed(&buf[..n], &mut out);
-        if to.write_all(&out).and_then(|()| to.flush()).is_err() {
-            // Our reader went away; keep draining so the child is not blocked.
-            continue;
-        }
+        write(&out, &mut failed, &mut closed);
     }
     out.clear();
     masker.finish(&mut out);
-    let _ = to.write_all(&out);
-    let _ = to.flush();
+    write(&out, &mut failed, &mut closed);
+    failed
 }
 
 /// Runs the command with masked output and returns the exit code to use.
@@ -142,14 +155,24 @@ pub fn run(argv: &[OsString], vars: &[Var]) -> Result<u8, StartError> {
     let t_out = std::thread::spawn(move || pump(out, io::stdout(), m1));
     let t_err = std::thread::spawn(move || pump(err, io::stderr(), m2));
     let status = child.wait();
-    let _ = t_out.join();
-    let _ = t_err.join();
+    let out_failed = t_out.join().ok().flatten();
+    let err_failed = t_err.join().ok().flatten();
     handle.close();
     let _ = forwarder.join();
     let status = status.map_err(|e| StartError {
         code: 126,
         message: format!("lost the child: {e}"),
     })?;
+    // Output that could not be written is an error, never a silent success.
+    if let Some((which, e)) = out_failed
+        .map(|e| ("standard output", e))
+        .or(err_failed.map(|e| ("standard error", e)))
+    {
+        return Err(StartError {
+            code: 1,
+            message: format!("cannot write the command's {which}: {e}"),
+        });
+    }
     Ok(match (status.code(), status.signal()) {
         (Some(code), _) => code as u8,
         (None, Some(sig)) => 128u8.saturating_add(sig as u8),

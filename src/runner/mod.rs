@@ -5,6 +5,7 @@
 //! fbvault) and [`mask`] (fbvault stays as the parent and censors the output).
 
 pub mod mask;
+pub mod names;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -16,7 +17,8 @@ use fbvault_provider::{EnvVar, Secret};
 
 use crate::vault::EnvRename;
 
-/// Variables never passed to the child: they point at key material.
+/// Variables never passed to the child: they point at, or hold, the key that opens every
+/// profile (the child gets only the one profile's variables).
 pub const SCRUBBED: &[&str] = &["FBVAULT_IDENTITY", "FBVAULT_KEY"];
 
 /// A variable ready for the child.
@@ -30,23 +32,38 @@ pub struct Var {
     pub secret: bool,
 }
 
-/// A rename that produces an unusable variable name.
+/// A rename to a name the child cannot or must not get.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "`{0}` is not a valid environment variable name (use letters, digits and _, not starting with a digit)"
-)]
-pub struct BadName(pub String);
-
-fn valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+pub enum BadName {
+    /// Not an identifier.
+    #[error(
+        "{from}: `{name}` is not a valid environment variable name (use letters, digits and _, not starting with a digit)"
+    )]
+    Invalid {
+        /// Where the rename is written.
+        from: &'static str,
+        /// The target name.
+        name: String,
+    },
+    /// A name that something else reads at start-up (see [`names`]).
+    #[error(
+        "{from}: refusing to rename `{standard}` to `{name}`: {who} reads that variable and could load, run or print the value; choose another name"
+    )]
+    Reserved {
+        /// Where the rename is written.
+        from: &'static str,
+        /// The standard name renamed.
+        standard: String,
+        /// The target name.
+        name: String,
+        /// Who reads it.
+        who: &'static str,
+    },
 }
 
 /// Applies renames: `project` (from `fbvault.toml`) wins over `profile` for the same
-/// standard name.
+/// standard name. A target that is not an identifier, or that a loader, shell or
+/// interpreter reads ([`names::reserved_by`]), is refused.
 pub fn apply_renames(
     vars: Vec<EnvVar>,
     profile: &BTreeMap<String, EnvRename>,
@@ -54,14 +71,13 @@ pub fn apply_renames(
 ) -> Result<Vec<Var>, BadName> {
     let mut out: Vec<Var> = Vec::new();
     for v in vars {
-        let names: Vec<String> = match project.get(&v.name).or_else(|| profile.get(&v.name)) {
-            Some(rename) => rename.names().into_iter().map(str::to_string).collect(),
-            None => vec![v.name.clone()],
+        let (names, from) = match (project.get(&v.name), profile.get(&v.name)) {
+            (Some(rename), _) => (strings(rename), "fbvault.toml [env]"),
+            (None, Some(rename)) => (strings(rename), "the profile's env"),
+            (None, None) => (vec![v.name.clone()], "the provider's variables"),
         };
         for name in names {
-            if !valid_name(&name) {
-                return Err(BadName(name));
-            }
+            check_target(&v.name, &name, from)?;
             out.retain(|o| o.name != name);
             out.push(Var {
                 name,
@@ -71,6 +87,48 @@ pub fn apply_renames(
         }
     }
     Ok(out)
+}
+
+/// Checks every rename target of `profile` and `project` without the variables: `run`
+/// calls it before anything can be refreshed or written, and `edit` before saving.
+pub fn check_renames(
+    profile: &BTreeMap<String, EnvRename>,
+    project: &BTreeMap<String, EnvRename>,
+) -> Result<(), BadName> {
+    let sources = [
+        (project, "fbvault.toml [env]"),
+        (profile, "the profile's env"),
+    ];
+    for (renames, from) in sources {
+        for (standard, rename) in renames {
+            for name in rename.names() {
+                check_target(standard, name, from)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn strings(rename: &EnvRename) -> Vec<String> {
+    rename.names().into_iter().map(str::to_string).collect()
+}
+
+fn check_target(standard: &str, name: &str, from: &'static str) -> Result<(), BadName> {
+    if !names::is_identifier(name) {
+        return Err(BadName::Invalid {
+            from,
+            name: name.to_string(),
+        });
+    }
+    match names::reserved_by(name) {
+        Some(who) => Err(BadName::Reserved {
+            from,
+            standard: standard.to_string(),
+            name: name.to_string(),
+            who,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Rename keys that name none of `injected` nor any variable a built-in provider can
@@ -138,8 +196,13 @@ pub fn start_error(program: &OsString, err: &io::Error) -> StartError {
 }
 
 /// Replaces this process with the command. Returns only when it could not start.
+///
+/// The command gets back the core-file limit fbvault started with: from the exec on, it is
+/// the command's own process (fbvault stays non-dumpable until the exec replaces it).
 pub fn exec(argv: &[OsString], vars: &[Var]) -> StartError {
+    crate::hardening::restore_core_limit();
     let err = command(argv, vars).exec();
+    crate::hardening::no_core_dumps();
     start_error(&argv[0], &err)
 }
 
@@ -148,27 +211,20 @@ pub fn shell_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', "'\\''"))
 }
 
-/// Quotes a value for a `.env` file: bare when safe, else double-quoted with escapes.
+/// Quotes a value for a `.env` file: bare when it holds only characters no shell or
+/// dotenv reader treats specially, else single-quoted like [`shell_quote`], so the file
+/// is inert when a shell sources it (`set -a; . ./.env`): inside single quotes no `$`,
+/// backtick, backslash or newline means anything to `sh`.
 pub fn dotenv_quote(value: &str) -> String {
     let safe = !value.is_empty()
         && value
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:/|+=@%,".contains(c));
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:/+=@%,".contains(c));
     if safe {
-        return value.to_string();
+        value.to_string()
+    } else {
+        shell_quote(value)
     }
-    let mut s = String::from("\"");
-    for c in value.chars() {
-        match c {
-            '"' => s.push_str("\\\""),
-            '\\' => s.push_str("\\\\"),
-            '\n' => s.push_str("\\n"),
-            '$' => s.push_str("\\$"),
-            c => s.push(c),
-        }
-    }
-    s.push('"');
-    s
 }
 
 #[cfg(test)]
@@ -207,12 +263,28 @@ mod tests {
     fn bad_names_are_refused() {
         let project = BTreeMap::from([("FB_APP_ID".to_string(), EnvRename::One("1X".into()))]);
         assert!(apply_renames(vec![var("FB_APP_ID", "1")], &BTreeMap::new(), &project).is_err());
+        let profile = BTreeMap::from([(
+            "FB_ACCESS_TOKEN".to_string(),
+            EnvRename::Many(vec!["OK_NAME".into(), "LD_PRELOAD".into()]),
+        )]);
+        let e = apply_renames(
+            vec![var("FB_ACCESS_TOKEN", "t")],
+            &profile,
+            &BTreeMap::new(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("the profile's env") && e.contains("LD_PRELOAD"),
+            "{e}"
+        );
     }
 
     #[test]
     fn quoting() {
         assert_eq!(shell_quote("it's"), r#"'it'\''s'"#);
         assert_eq!(dotenv_quote("EAAB123"), "EAAB123");
-        assert_eq!(dotenv_quote("a b\"$"), r#""a b\"\$""#);
+        assert_eq!(dotenv_quote("a b\"$`"), r#"'a b"$`'"#);
+        assert_eq!(dotenv_quote("it's|x"), r#"'it'\''s|x'"#);
     }
 }

@@ -4,10 +4,12 @@
 
 mod common;
 
+mod docs;
 mod facebook;
 mod facebook_errors;
 mod facebook_graph_text;
 mod facebook_lifecycle;
+mod hardening;
 mod login_device;
 mod login_web;
 mod plugins;

@@ -188,3 +188,60 @@ fn an_unknown_provider_is_a_clear_error() {
         .fails(1)
         .stderr_has("no provider named `nosuch`");
 }
+
+#[test]
+fn a_plugin_gets_no_key_material_in_its_environment() {
+    let mut env = with_vault();
+    let id = std::fs::read_to_string(env.identity()).unwrap();
+    env.set("FBVAULT_IDENTITY", env.identity().to_str().unwrap());
+    env.set("FBVAULT_KEY", &id);
+    let listed = env.ok(&["recipients", "list"]);
+    let fingerprint = format!("{}{}", listed.stdout, listed.stderr)
+        .split_whitespace()
+        .find(|w| w.starts_with("fbv1-"))
+        .expect("recipients list prints the team fingerprint")
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .to_string();
+    env.set("FBVAULT_TEAM_FINGERPRINT", &fingerprint);
+    env.set("KEEP_ME", "inherited");
+    let seen = env.dir.path().join("plugin-env.txt");
+    plugin(
+        &env,
+        "demo",
+        &format!("env > {}.$1\n{GOOD}", seen.display()),
+    );
+    let o = env.run_stdin(
+        &["add", "ig", "--provider", "demo", "--token-stdin"],
+        "user-grant-token\n",
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let logged = std::fs::read_to_string(format!("{}.login", seen.display())).unwrap();
+    assert!(logged.contains("KEEP_ME=inherited"), "{logged}");
+    for name in [
+        "FBVAULT_IDENTITY",
+        "FBVAULT_KEY",
+        "FBVAULT_TEAM_FINGERPRINT",
+    ] {
+        assert!(
+            !logged.lines().any(|l| l.starts_with(&format!("{name}="))),
+            "{name} reached the plugin"
+        );
+    }
+    let key = id
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY"))
+        .unwrap();
+    assert!(!logged.contains(key));
+}
+
+#[test]
+fn a_plugin_answer_over_a_mebibyte_is_refused_without_reading_it_whole() {
+    // 64 MiB of answer, as fast as the pipe takes it.
+    failing(
+        "head -c 67108864 /dev/zero | tr '\\0' x; exit 0",
+        1,
+        "its answer is over 1 MiB",
+    );
+    // Endless stderr does not hold fbvault up either.
+    failing("yes 'noise' >&2", 1, "plugin `bad`");
+}

@@ -574,3 +574,121 @@ fn a_script_whose_interpreter_is_missing_says_so() {
         .fails(127)
         .stderr_has("interpreter");
 }
+
+/// Rewrites profile `acme` through `edit`: `change` gets its body (secrets revealed).
+fn change_profile(env: &mut Env, change: impl FnOnce(&mut Value)) {
+    let mut body = stored(env, "acme");
+    change(&mut body);
+    let file = env.dir.path().join("new-body.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&body).unwrap()).unwrap();
+    editor(env, &format!("cp {} \"$1\"", file.display()));
+    env.ok(&["edit", "acme"]);
+}
+
+/// A value that runs commands, expands variables or breaks lines when a shell reads it
+/// carelessly.
+const NASTY: &str = "a'b\"c`touch PWNED1`$(touch PWNED2)${HOME}$X\\\\n\\\nline2 !x #z\ttab'";
+
+#[test]
+fn env_output_is_inert_when_sourced_whatever_a_value_holds() {
+    let mut env = Env::with_profile();
+    change_profile(&mut env, |body| {
+        body["secrets"]["app_secret"] = Value::String(NASTY.into());
+        body["inject_app_secret"] = Value::Bool(true);
+    });
+    for format in ["shell", "dotenv"] {
+        let out = env.ok(&["env", "--no-refresh", "--format", format]).stdout;
+        let file = env.dir.path().join(format!("out.{format}"));
+        std::fs::write(&file, &out).unwrap();
+        let o = crate::common::out(
+            assert_cmd::Command::new("sh")
+                .current_dir(env.dir.path())
+                .arg("-c")
+                .arg(format!(
+                    "set -a; . ./out.{format}; printf '%s' \"$FB_APP_SECRET\""
+                ))
+                .assert(),
+        );
+        assert_eq!(o.code, 0, "{format}: {}", o.stderr);
+        assert_eq!(o.stdout, NASTY, "{format}: the exact value comes back");
+        for pwned in ["PWNED1", "PWNED2"] {
+            assert!(
+                !env.dir.path().join(pwned).exists(),
+                "{format}: sourcing ran a command:\n{out}"
+            );
+        }
+    }
+}
+
+/// `run -- true` with `[env] FB_ACCESS_TOKEN = "TARGET"` in fbvault.toml.
+fn run_with_project_rename(env: &Env, target: &str) -> crate::common::Out {
+    std::fs::write(
+        env.dir.path().join("fbvault.toml"),
+        format!("[env]\nFB_ACCESS_TOKEN = \"{target}\"\n"),
+    )
+    .unwrap();
+    env.run(&["run", "--no-refresh", "--", "true"])
+}
+
+#[test]
+fn renames_to_variables_that_loaders_shells_or_interpreters_read_are_refused() {
+    let mut env = Env::with_profile();
+    let before = env.snapshot();
+    for (target, who) in [
+        ("LD_PRELOAD", "dynamic loader"),
+        ("LD_LIBRARY_PATH", "dynamic loader"),
+        ("DYLD_INSERT_LIBRARIES", "dynamic loader"),
+        ("MALLOC_CHECK_", "C library"),
+        ("GCONV_PATH", "C library"),
+        ("PATH", "shells"),
+        ("BASH_ENV", "shells"),
+        ("ENV", "shells"),
+        ("SHELLOPTS", "shells"),
+        ("PS4", "shells"),
+        ("IFS", "shells"),
+        ("PYTHONWARNINGS", "Python"),
+        ("PYTHONSTARTUP", "Python"),
+        ("NODE_OPTIONS", "Node.js"),
+        ("PERL5OPT", "Perl"),
+        ("RUBYOPT", "Ruby"),
+        ("JAVA_TOOL_OPTIONS", "Java"),
+        ("GIT_SSH_COMMAND", "git"),
+        ("FBVAULT_DIR", "fbvault"),
+    ] {
+        run_with_project_rename(&env, target)
+            .fails(1)
+            .stderr_has("fbvault.toml [env]")
+            .stderr_has(&format!("`{target}`"))
+            .stderr_has(who);
+    }
+    assert_eq!(run_with_project_rename(&env, "MY_TOKEN").code, 0);
+    std::fs::remove_file(env.dir.path().join("fbvault.toml")).unwrap();
+    assert_eq!(before, env.snapshot(), "the vault is unchanged");
+    // A profile's own renames are checked when `edit` saves them (and again by `run`).
+    editor(
+        &mut env,
+        r#"sed -i 's/"inject_app_secret": false/"inject_app_secret": false, "env": {"FB_APP_ID": ["FB_APP_ID", "LD_AUDIT"]}/' "$1""#,
+    );
+    env.run(&["edit", "acme"])
+        .fails(1)
+        .stderr_has("the profile's env")
+        .stderr_has("`LD_AUDIT`")
+        .stderr_has("unchanged");
+    assert_eq!(before, env.snapshot(), "the vault is unchanged");
+}
+
+#[test]
+fn a_refused_rename_stops_run_before_a_due_refresh_writes_anything() {
+    let env = due_profile();
+    let before = env.snapshot();
+    std::fs::write(
+        env.dir.path().join("fbvault.toml"),
+        "[env]\nFB_ACCESS_TOKEN = \"LD_PRELOAD\"\n",
+    )
+    .unwrap();
+    env.run(&["run", "--", "true"])
+        .fails(1)
+        .stderr_has("LD_PRELOAD");
+    assert_eq!(env.graph().count("/oauth/access_token"), 0, "no refresh");
+    assert_eq!(before, env.snapshot(), "the vault is unchanged");
+}

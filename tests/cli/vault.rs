@@ -101,12 +101,12 @@ fn add_list_show_rm_round_trip_offline() {
 
     let list = env.ok(&["list"]).stdout;
     assert!(
-        list.contains("acme") && list.contains("facebook") && list.contains("unknown"),
+        list.contains("acme") && list.contains("facebook") && list.contains("missing"),
         "{list}"
     );
     let json = env.ok(&["list", "--json"]).json();
     assert_eq!(json[0]["profile"], "acme");
-    assert_eq!(json[0]["state"], "unknown");
+    assert_eq!(json[0]["state"], "missing");
 
     let shown = env.ok(&["show", "acme"]).stdout;
     assert!(

@@ -2,12 +2,11 @@
 //! result, re-seal and re-encrypt it. The plaintext lives in a 0600 temporary file in memory
 //! (`/dev/shm` or `$XDG_RUNTIME_DIR` when available), in a private folder removed afterwards
 //! with anything the editor left next to it, even when the terminal is closed; an invalid
-//! edit is refused and the profile left as it was.
+//! edit is refused and the profile left as it was. After a `kill -9` the editor dies too
+//! and the next command removes the folder ([`editor`](crate::cli::editor)).
 
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -15,14 +14,16 @@ use serde_json::Value;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use zeroize::Zeroizing;
 
-use crate::cli::{CliError, Ctx};
+use crate::cli::{CliError, Ctx, editor};
 use crate::vault::{Profile, ProfileName};
 
-/// Edit a profile's JSON in your editor ($VISUAL, $EDITOR, or vi).
+/// Edit a profile's JSON in your editor ($VISUAL, $EDITOR, or vi on a terminal).
 ///
 /// The file you edit is the decrypted profile without its seal; fbvault checks it against
 /// the profile schema and the provider's required fields before saving. The name cannot be
 /// changed here.
+///
+/// Example: EDITOR=nano fbvault edit acme
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -30,29 +31,16 @@ pub struct Args {
     name: ProfileName,
 }
 
-/// A folder for plaintext that should not reach a disk: memory-backed when possible.
-/// Returns the folder and whether it is memory-backed.
-fn private_tmp_dir() -> (PathBuf, bool) {
-    let candidates = [
-        std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from),
-        Some(PathBuf::from("/dev/shm")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|d| d.is_dir() && tempfile::tempfile_in(d).is_ok())
-        .map_or_else(|| (std::env::temp_dir(), false), |d| (d, true))
-}
-
-fn editor() -> String {
-    ["VISUAL", "EDITOR"]
-        .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .find(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| "vi".into())
-}
-
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
+    let editor = editor::editor().ok_or_else(|| {
+        CliError::new(
+            "no editor to run: $VISUAL and $EDITOR are unset and there is no terminal for vi",
+        )
+        .hint(format!(
+            "set EDITOR, e.g. `EDITOR=nano fbvault edit {}`",
+            args.name
+        ))
+    })?;
     let session = ctx.session()?;
     let original = session.read(&args.name)?;
     let text = Zeroizing::new(format!(
@@ -61,7 +49,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     ));
     // A private folder (0700) holds the file, so the editor's swap and backup files are
     // private too, and removing the folder removes them all.
-    let (base, in_memory) = private_tmp_dir();
+    let (base, in_memory) = editor::private_tmp_dir();
     if !in_memory {
         ctx.ui.warn(format!(
             "no memory-backed folder for the plaintext; using {} (removed afterwards)",
@@ -69,7 +57,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         ));
     }
     let folder = tempfile::Builder::new()
-        .prefix("fbvault-edit-")
+        .prefix(&editor::folder_prefix())
         .permissions(std::fs::Permissions::from_mode(0o700))
         .tempdir_in(&base)
         .map_err(|e| CliError::new(format!("cannot create a temporary folder: {e}")))?;
@@ -95,12 +83,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     for sig in [SIGHUP, SIGTERM] {
         handlers.extend(signal_hook::flag::register(sig, hung_up.clone()).ok());
     }
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(format!("{} \"$1\"", editor()))
-        .arg("sh")
-        .arg(&path)
-        .status();
+    let status = editor::run_editor(&editor, &path, &hung_up);
     for id in handlers {
         signal_hook::low_level::unregister(id);
     }
@@ -139,6 +122,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         ))
     })?;
     let profile = Profile::from_body(&args.name, value).map_err(|e| unchanged(e.to_string()))?;
+    crate::runner::check_renames(&profile.env, &Default::default())
+        .map_err(|e| unchanged(e.to_string()))?;
     let provider = session.provider(&profile)?;
     provider
         .validate(&profile.data())

@@ -3,6 +3,7 @@
 use chrono::Utc;
 
 use crate::cli::format::when;
+use crate::cli::sanitize::escape;
 use crate::cli::ui::table;
 use crate::cli::{CliError, Ctx};
 use crate::status::row;
@@ -11,6 +12,10 @@ use crate::status::row;
 ///
 /// Prints what it can read; a profile that cannot be opened is reported on stderr and
 /// makes the exit code non-zero.
+///
+/// Examples:
+///   fbvault list
+///   fbvault list --json | jq -r '.[] | select(.state != "ok") | .profile'
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -38,14 +43,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             .map(|r| {
                 vec![
                     r.profile.clone(),
-                    r.provider.clone(),
+                    escape(&r.provider).into_owned(),
                     r.kind.clone().unwrap_or_else(|| "-".into()),
                     if r.kind.is_some() {
                         when(r.expires_at)
                     } else {
                         "-".into()
                     },
-                    r.state.as_str().to_string(),
+                    super::status::painted(ctx, r.state),
                 ]
             })
             .collect();

@@ -1,6 +1,7 @@
 //! `fbvault pages NAME`: list the pages the user token manages and store their tokens.
 
-use crate::cli::format::{outside, when};
+use crate::cli::format::when;
+use crate::cli::sanitize::escape;
 use crate::cli::ui::table;
 use crate::cli::{CliError, Ctx};
 use crate::vault::ProfileName;
@@ -11,6 +12,8 @@ use crate::vault::ProfileName;
 ///
 /// Page tokens read with a long-lived user token do not expire. Pick one for `run` with
 /// --page ID, `page` in fbvault.toml, or `add --page`.
+///
+/// Example: fbvault pages acme && fbvault run -p acme --page "Acme Bakery" -- python post.py
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -52,10 +55,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         let rows: Vec<Vec<String>> = pages
             .iter()
             .map(|t| {
+                // Page ids, names and tasks come from Graph: escaped.
                 vec![
-                    t.subject.clone().unwrap_or_default(),
-                    outside(t.label.as_deref().unwrap_or_default()),
-                    t.tasks.join(","),
+                    escape(t.subject.as_deref().unwrap_or_default()).into_owned(),
+                    escape(t.label.as_deref().unwrap_or_default()).into_owned(),
+                    escape(&t.tasks.join(",")).into_owned(),
                     when(t.expires_at),
                 ]
             })

@@ -118,6 +118,10 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
     let session = ctx.session()?;
     let name = choose(ctx, &session, select.profile.as_ref())?;
     let mut profile = session.read(&name)?;
+    let no_renames = Default::default();
+    let project_env = ctx.project.as_ref().map_or(&no_renames, |p| &p.env);
+    // A refused rename stops here, before a refresh could write anything.
+    runner::check_renames(&profile.env, project_env).map_err(|e| CliError::new(e.to_string()))?;
     let provider = session.provider(&profile)?;
     let due = !select.no_refresh
         && provider.refresh_due(&Context::now(), &profile.data()) == RefreshNeed::Due;
@@ -167,8 +171,6 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
     let vars = provider
         .env(&profile.data(), &options)
         .map_err(|e| CliError::provider(e, name.as_str()))?;
-    let no_renames = Default::default();
-    let project_env = project.map_or(&no_renames, |p| &p.env);
     for key in runner::unknown_renames(profile.env.keys().chain(project_env.keys()), &vars) {
         ctx.ui.warn(format!(
             "the rename of `{key}` matches no variable (a typo?)"

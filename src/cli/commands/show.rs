@@ -4,11 +4,16 @@
 use chrono::Utc;
 use serde_json::Value;
 
-use crate::cli::format::{expiry, outside, token_title};
+use crate::cli::format::{expiry, token_title};
+use crate::cli::sanitize::escape;
 use crate::cli::{CliError, Ctx};
 use crate::vault::{Profile, ProfileName};
 
 /// Show a profile; secrets are masked unless --reveal.
+///
+/// Examples:
+///   fbvault show acme
+///   fbvault show acme --json
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -52,8 +57,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         }
     };
     let now = Utc::now();
+    // Page names, scopes, plugin fields and the reason a token was marked invalid come from
+    // outside: every line is escaped (a real secret never holds a control character).
     let ui = &ctx.ui;
-    let field = |k: &str, v: &str| ui.out(format!("{k:<14} {v}"));
+    let out = |line: String| ui.out(escape(&line));
+    let field = |k: &str, v: &str| out(format!("{k:<14} {v}"));
     field("profile", &profile.name);
     field("provider", &profile.provider);
     for (k, v) in &profile.config {
@@ -78,20 +86,20 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         );
     }
     for t in &profile.tokens {
-        ui.out(token_title(t));
-        ui.out(format!("  value        {}", show(&t.value)));
-        ui.out(format!("  expiry       {}", expiry(t.expires_at, now)));
+        out(token_title(t));
+        out(format!("  value        {}", show(&t.value)));
+        out(format!("  expiry       {}", expiry(t.expires_at, now)));
         if let Some(da) = t.data_access_expires_at {
-            ui.out(format!("  data access  until {}", da.format("%Y-%m-%d")));
+            out(format!("  data access  until {}", da.format("%Y-%m-%d")));
         }
         if !t.scopes.is_empty() {
-            ui.out(format!("  scopes       {}", t.scopes.join(", ")));
+            out(format!("  scopes       {}", t.scopes.join(", ")));
         }
         if !t.tasks.is_empty() {
-            ui.out(format!("  tasks        {}", t.tasks.join(", ")));
+            out(format!("  tasks        {}", t.tasks.join(", ")));
         }
         if let Some(why) = &t.invalid {
-            ui.out(format!("  INVALID      {}", outside(why)));
+            out(format!("  INVALID      {why}"));
         }
     }
     Ok(0)

@@ -36,10 +36,15 @@ fn paint(ctx: &Ctx, state: State) -> String {
     let sgr = match state {
         State::Ok => "32",
         State::Expiring => "33",
-        State::Expired | State::Invalid => "31",
+        State::Expired | State::Invalid | State::Missing => "31",
         State::Unknown => "2",
     };
     ctx.ui.paint(state.as_str(), sgr)
+}
+
+/// A state, colored the same way in `list` and `status`.
+pub fn painted(ctx: &Ctx, state: State) -> String {
+    paint(ctx, state)
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
@@ -62,10 +67,27 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             }
         })
         .collect();
-    if ctx.ui.json {
-        ctx.ui.out_json(&rows);
+    // `--check -q` (cron): only the rows that need attention, nothing when all is well.
+    let today = now.date_naive();
+    let shown: Vec<Row> = if args.check && ctx.ui.is_quiet() {
+        rows.iter()
+            .filter(|r| {
+                r.state.needs_attention()
+                    || profiles.iter().any(|p| {
+                        p.name == r.profile && crate::status::version_warning(p, today).is_some()
+                    })
+            })
+            .cloned()
+            .collect()
     } else {
-        let cells: Vec<Vec<String>> = rows
+        rows.clone()
+    };
+    if ctx.ui.json {
+        ctx.ui.out_json(&shown);
+    } else if shown.is_empty() && !rows.is_empty() {
+        // Quiet and nothing needs attention.
+    } else {
+        let cells: Vec<Vec<String>> = shown
             .iter()
             .map(|r| {
                 let token = match (&r.token, &r.label) {
@@ -77,7 +99,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
                 };
                 vec![
                     r.profile.clone(),
-                    token,
+                    // Token and page names come from outside.
+                    crate::cli::sanitize::escape(&token).into_owned(),
                     r.kind.clone().unwrap_or_else(|| "-".into()),
                     if r.token.is_some() {
                         when(r.expires_at)
@@ -117,7 +140,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             crate::status::version_warning(p, now.date_naive()).map(|w| (p.name.clone(), w))
         })
         .collect();
-    for (name, warning) in &versions {
+    for (name, warning) in versions.iter().filter(|_| !ctx.ui.is_quiet() || args.check) {
         ctx.ui.warn(format!(
             "{name}: {warning} (`fbvault edit {name}`, set graph_version)"
         ));
@@ -141,13 +164,20 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     }
     if args.check && !attention.is_empty() {
         for r in &attention {
-            ctx.ui.info(format!(
-                "{}: {} token is {}; run `fbvault login {}`",
-                r.profile,
-                r.token.as_deref().unwrap_or("the"),
-                r.state.as_str(),
-                r.profile
-            ));
+            ctx.ui.info(if r.state == State::Missing {
+                format!(
+                    "{}: no token yet; give one with `fbvault login {}`",
+                    r.profile, r.profile
+                )
+            } else {
+                format!(
+                    "{}: {} token is {}; run `fbvault login {}`",
+                    r.profile,
+                    r.token.as_deref().unwrap_or("the"),
+                    r.state.as_str(),
+                    r.profile
+                )
+            });
         }
         return Ok(code::CHECK_FAILED);
     }
