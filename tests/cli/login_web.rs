@@ -81,6 +81,19 @@ fn browser_log(env: &Env) -> Vec<String> {
         .collect()
 }
 
+/// The browser's log once it has `n` lines (the script may still be writing when fbvault
+/// exits), or what it has after 10 s.
+fn browser_log_of(env: &Env, n: usize) -> Vec<String> {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let log = browser_log(env);
+        if log.len() >= n || std::time::Instant::now() > until {
+            return log;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 fn login_web(env: &Env, port: u16, extra: &[&str]) -> Out {
     let p = port.to_string();
     let mut args = vec!["login", "acme", "--web", "--port", &p];
@@ -124,7 +137,7 @@ fn a_web_login_stores_the_exchanged_long_lived_token_and_the_page_tokens() {
     let port = free_port();
     let o = login_web(&env, port, &[]);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    let log = browser_log(&env);
+    let log = browser_log_of(&env, 1);
     assert!(
         log.len() == 1 && log[0].starts_with("200 ") && log[0].contains("close this tab"),
         "{log:?}"
@@ -200,7 +213,7 @@ fn a_wrong_state_is_refused_and_the_listener_waits_for_the_right_one() {
     let env = web_env("wrong-state");
     let o = login_web(&env, free_port(), &[]);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    let log = browser_log(&env);
+    let log = browser_log_of(&env, 3);
     assert_eq!(log.len(), 3, "{log:?}");
     assert!(
         log[0].starts_with("400 ") && log[0].contains("state"),
@@ -241,7 +254,11 @@ fn no_callback_in_time_exits_1_and_releases_the_port() {
     let o = login_web(&env, port, &[]);
     o.fails(1)
         .stderr_has("no answer from the browser within 1 s; nothing was stored");
-    assert_eq!(browser_log(&env), ["0 started"], "the browser was started");
+    assert_eq!(
+        browser_log_of(&env, 1),
+        ["0 started"],
+        "the browser was started"
+    );
     TcpListener::bind((Ipv4Addr::LOCALHOST, port)).expect("the port is released");
     assert_eq!(env.snapshot(), before);
 }
