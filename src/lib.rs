@@ -12,6 +12,7 @@ pub mod dotenv;
 pub mod external;
 pub mod git;
 pub mod hardening;
+pub mod login;
 pub mod project;
 pub mod providers;
 pub mod runner;

@@ -10,6 +10,8 @@ mod facebook_errors;
 mod facebook_graph_text;
 mod facebook_lifecycle;
 mod hardening;
+mod login_device;
+mod login_web;
 mod manners;
 mod plugins;
 mod recipients;

@@ -7,7 +7,8 @@
 //! Profile fields: `app_id`, `graph_version` (default [`DEFAULT_GRAPH_VERSION`], see
 //! [`versions`]), `page_id` (the default page), `graph_url` (default
 //! `https://graph.facebook.com`), `refresh_window_days` (default 7; system-user tokens
-//! use at least [`SYSTEM_USER_WINDOW_DAYS`]); secret `app_secret`. Tokens: `user` (first:
+//! use at least [`SYSTEM_USER_WINDOW_DAYS`]), `redirect_port` and `declined_scopes` (see
+//! [`login`]); secrets `app_secret` and `client_token` (device logins). Tokens: `user` (first:
 //! a user or system-user token), then `page:<id>` for each page. A profile made from a
 //! page token alone holds only `page:<id>`.
 //!
@@ -19,6 +20,7 @@
 mod api;
 mod client;
 mod errors;
+pub mod login;
 mod pages;
 mod policy;
 mod proof;
@@ -249,6 +251,18 @@ impl TokenProvider for FacebookProvider {
                 ),
                 field("graph_url", false, false, "Graph API base URL"),
                 field(
+                    "redirect_port",
+                    false,
+                    false,
+                    "the loopback port of `login --web` (default 8765)",
+                ),
+                field(
+                    "client_token",
+                    true,
+                    false,
+                    "the app's client token, for `login --device` (App settings › Advanced)",
+                ),
+                field(
                     "refresh_window_days",
                     false,
                     false,
@@ -273,6 +287,14 @@ impl TokenProvider for FacebookProvider {
             .filter(|id| !id.chars().all(|c| c.is_ascii_digit()))
         {
             return bad(format!("`{id}` is not a Meta app id (app ids are digits)"));
+        }
+        if let Some(p) = profile
+            .config(login::REDIRECT_PORT)
+            .filter(|p| p.parse::<u16>().map_or(true, |p| p == 0))
+        {
+            return bad(format!(
+                "redirect_port must be a port number from 1 to 65535, not `{p}`"
+            ));
         }
         if let Some(v) = profile
             .config("graph_version")
