@@ -2,6 +2,7 @@
 //! [`Ctx`] every command receives, and the mapping of results to exit codes.
 
 pub mod commands;
+pub mod complete;
 pub mod editor;
 pub mod error;
 pub mod format;
@@ -9,6 +10,7 @@ pub mod grant;
 pub mod progress;
 pub mod prompt;
 pub mod sanitize;
+pub mod select;
 mod session;
 pub mod ui;
 
@@ -286,12 +288,61 @@ fn usage_error(e: clap::Error) -> ExitCode {
     }
     let mut err = CliError::usage(what.join(" "));
     err.hints = hints;
+    if let Some(hint) = forgotten_dashes(&err.message) {
+        err.hints.insert(0, hint);
+    }
     report(&err, std::env::args().any(|a| a == "--json"))
+}
+
+/// `fbvault run -p acme python3 x.py`: the command needs `--` in front of it.
+fn forgotten_dashes(message: &str) -> Option<String> {
+    const WITH_VALUE: &[&str] = &[
+        "-p",
+        "--profile",
+        "--page",
+        "--vault",
+        "--identity",
+        "--project-file",
+        "--color",
+    ];
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let run = args.iter().position(|a| a == "run")?;
+    if args.iter().any(|a| a == "--") || !message.starts_with("unexpected argument") {
+        return None;
+    }
+    let mut bare = Vec::new();
+    let mut i = run + 1;
+    while i < args.len() {
+        if WITH_VALUE.contains(&args[i].as_str()) {
+            i += 2;
+            continue;
+        }
+        if !args[i].starts_with('-') {
+            bare.push(i);
+        }
+        i += 1;
+    }
+    let named = args.iter().any(|a| a == "-p" || a.starts_with("--profile"));
+    let first_is_profile = bare
+        .first()
+        .is_some_and(|&at| complete::profile_exists(&args[at]));
+    let start = if named || !first_is_profile {
+        *bare.first()?
+    } else {
+        *bare.get(1)?
+    };
+    Some(format!(
+        "put `--` before the command: fbvault {} -- {}",
+        args[..start].join(" "),
+        args[start..].join(" ")
+    ))
 }
 
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn main() -> ExitCode {
     crate::hardening::no_core_dumps();
+    // Shell completion: active only with COMPLETE set (see `complete`), then exits.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
     if let Some(code) = editor::guard_main() {
         return code;
     }
@@ -312,8 +363,17 @@ pub fn main() -> ExitCode {
         editor::clean_leftovers();
     }
     let json = cli.global.json;
-    let result = Ctx::new(&cli.global, cli.command.needs_project())
-        .and_then(|ctx| commands::run(&ctx, cli.command).map_err(|e| ctx.name_identity(e)));
+    // Only under --json: building the clap command again costs `run` its speed.
+    let name = if json {
+        cli.command.name()
+    } else {
+        String::new()
+    };
+    let result = Ctx::new(&cli.global, cli.command.needs_project()).and_then(|ctx| {
+        let code = commands::run(&ctx, cli.command).map_err(|e| ctx.name_identity(e))?;
+        ctx.ui.report_done(&name, code);
+        Ok(code)
+    });
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => report(&err, json),

@@ -13,6 +13,10 @@ pub struct Ui {
     pub json: bool,
     quiet: bool,
     color: bool,
+    /// Under `--json`: the messages shown, for the report of what a command did.
+    said: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// Whether anything was written to stdout.
+    wrote: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Ui {
@@ -29,7 +33,29 @@ impl Ui {
                     && io::stdout().is_terminal()
             }
         };
-        Ui { json, quiet, color }
+        Ui {
+            json,
+            quiet,
+            color,
+            said: Default::default(),
+            wrote: Default::default(),
+        }
+    }
+
+    /// Under `--json`, when the command printed no data: `{"ok": true, "command",
+    /// "exit_code", "messages"}` on stdout, what it did in the words it said (described by
+    /// `schemas/done.schema.json`).
+    pub fn report_done(&self, command: &str, exit_code: u8) {
+        if !self.json || self.wrote.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let messages = self.said.lock().expect("messages").clone();
+        self.out_json(&Done {
+            ok: exit_code == 0,
+            command: command.to_string(),
+            exit_code,
+            messages,
+        });
     }
 
     /// Whether `--quiet` was given.
@@ -45,6 +71,7 @@ impl Ui {
     /// Writes data to stdout. A closed pipe ends the program quietly (`| head`); any other
     /// failure (a full disk behind `> .env`) is an error, never a silent success.
     pub fn out_bytes(&self, bytes: &[u8]) {
+        self.wrote.store(true, std::sync::atomic::Ordering::Relaxed);
         let mut stdout = io::stdout().lock();
         match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
             Ok(()) => {}
@@ -64,6 +91,12 @@ impl Ui {
 
     /// Prints an informational message on stderr, unless `--quiet`: always one line.
     pub fn info(&self, message: impl AsRef<str>) {
+        if self.json {
+            self.said
+                .lock()
+                .expect("messages")
+                .push(super::sanitize::escape(message.as_ref()).into_owned());
+        }
         if !self.quiet {
             err_line(&super::sanitize::escape(message.as_ref()));
         }
@@ -83,6 +116,20 @@ impl Ui {
             text.to_string()
         }
     }
+}
+
+/// What a command did, under `--json` (when it printed no data of its own).
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[schemars(title = "fbvault: what a command did (--json)")]
+pub struct Done {
+    /// Whether it succeeded.
+    pub ok: bool,
+    /// The command (`add`, `recipients add`).
+    pub command: String,
+    /// Its exit code.
+    pub exit_code: u8,
+    /// What it said, one message per line as shown on stderr.
+    pub messages: Vec<String>,
 }
 
 /// Writes a line to stderr, control characters escaped (line breaks kept); a stderr that

@@ -184,3 +184,19 @@ fn the_error_schema_matches_the_type_and_real_errors() {
     }
     assert!(!v.is_valid(&json!({"error": {"message": "x"}})));
 }
+
+#[test]
+fn the_done_schema_matches_the_type_and_a_real_report() {
+    let schema = committed(
+        "done.schema.json",
+        schemars::schema_for!(fbvault::cli::ui::Done),
+    );
+    let v = validator(&schema);
+    let env = Env::with_profile();
+    let out = env.run(&["--json", "refresh", "acme"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let done = out.json();
+    assert_valid(&v, &done);
+    assert_eq!(done["command"], "refresh");
+    assert!(!v.is_valid(&json!({"ok": true})));
+}

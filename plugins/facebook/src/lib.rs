@@ -98,18 +98,7 @@ impl FacebookProvider {
         let secret = profile.secret("app_secret").expect("validated");
         let window_days = match profile.config("refresh_window_days") {
             None => 7,
-            Some(d) => d
-                .parse::<i64>()
-                .ok()
-                .filter(|d| (0..=60).contains(d))
-                .ok_or_else(|| {
-                    ProviderError::new(
-                        ErrorKind::BadRequest,
-                        format!(
-                            "refresh_window_days must be a number of days from 0 to 60, not `{d}`"
-                        ),
-                    )
-                })?,
+            Some(d) => window_days(d)?,
         };
         Ok(Settings {
             app: App { id, secret },
@@ -217,6 +206,19 @@ fn expired(at: Option<DateTime<Utc>>) -> ProviderError {
     .hint("get a new short-lived user token and run `fbvault login {profile}`")
 }
 
+/// `refresh_window_days`: a whole number of days from 0 to 60.
+fn window_days(d: &str) -> Result<i64, ProviderError> {
+    d.parse::<i64>()
+        .ok()
+        .filter(|d| (0..=60).contains(d))
+        .ok_or_else(|| {
+            ProviderError::new(
+                ErrorKind::BadRequest,
+                format!("refresh_window_days must be a number of days from 0 to 60, not `{d}`"),
+            )
+        })
+}
+
 impl TokenProvider for FacebookProvider {
     fn describe(&self) -> Description {
         let field = |name: &str, secret: bool, required: bool, description: &str| FieldSpec {
@@ -268,6 +270,12 @@ impl TokenProvider for FacebookProvider {
                     false,
                     "refresh this many days before expiry (default 7)",
                 ),
+                field(
+                    "declined_scopes",
+                    false,
+                    false,
+                    "permissions declined at the last browser login (asked again with auth_type=rerequest)",
+                ),
             ],
             env: [
                 ("user", "FB_USER_ACCESS_TOKEN"),
@@ -295,6 +303,9 @@ impl TokenProvider for FacebookProvider {
             return bad(format!(
                 "redirect_port must be a port number from 1 to 65535, not `{p}`"
             ));
+        }
+        if let Some(d) = profile.config("refresh_window_days") {
+            window_days(d)?;
         }
         if let Some(v) = profile
             .config("graph_version")

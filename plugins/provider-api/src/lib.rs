@@ -21,7 +21,8 @@ mod token;
 pub use error::{ErrorKind, ProviderError};
 pub use provider::{
     Capability, Context, Description, EnvOptions, EnvVar, FieldSpec, Inspection, LoginInput,
-    ProfileData, RefreshNeed, TokenProvider, TokenSet, check_required_fields, default_refresh_need,
+    ProfileData, RefreshNeed, TokenProvider, TokenSet, check_known_fields, check_required_fields,
+    default_refresh_need,
 };
 pub use secret::{Secret, redact};
 pub use token::{Token, TokenKind};

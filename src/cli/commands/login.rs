@@ -29,8 +29,8 @@ use crate::vault::ProfileName;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The profile
-    name: ProfileName,
+    #[command(flatten)]
+    which: crate::cli::select::Which,
     /// Read the token from standard input
     #[arg(long, conflicts_with_all = ["web", "device"])]
     token_stdin: bool,
@@ -60,7 +60,8 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
-    let profile = session.read(&args.name)?;
+    let name = args.which.choose(ctx, &session)?;
+    let profile = session.read(&name)?;
     let provider = session.provider(&profile)?;
     let obtained = match how(&args)? {
         Some(how) => Some(login::obtain(&profile, how)?),
@@ -68,26 +69,26 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     };
     let token = match &obtained {
         Some(o) => o.token.clone(),
-        None => pasted(&args)?,
+        None => pasted(&args, &name)?,
     };
-    let _lock = session.vault.profile_lock(&args.name)?;
+    let _lock = session.vault.profile_lock(&name)?;
     // Re-read under the profile lock: a refresh may have finished meanwhile.
-    let profile = session.read(&args.name)?;
+    let profile = session.read(&name)?;
     let now = Utc::now();
     let set = session.login(provider.as_ref(), &profile, token, true, now)?;
-    session.show_notes(args.name.as_str(), &set);
+    session.show_notes(name.as_str(), &set);
     let missing = obtained
         .as_ref()
-        .map(|o| login::report_missing(&ctx.ui, args.name.as_str(), o, &set))
+        .map(|o| login::report_missing(&ctx.ui, name.as_str(), o, &set))
         .unwrap_or_default();
-    let stored = session.update(&args.name, |p| {
+    let stored = session.update(&name, |p| {
         p.tokens = set.tokens;
         if let Some(o) = &obtained {
             login::remember(p, o, &missing);
         }
         Ok(())
     })?;
-    session.report(format!("logged in {}", args.name), &stored, now);
+    session.report(format!("logged in {}", name), &stored, now);
     Ok(0)
 }
 
@@ -120,7 +121,7 @@ fn how(args: &Args) -> Result<Option<How>, CliError> {
 }
 
 /// A pasted token: stdin, SHORT_TOKEN, or the prompt.
-fn pasted(args: &Args) -> Result<fbvault_provider::Secret, CliError> {
+fn pasted(args: &Args, name: &ProfileName) -> Result<fbvault_provider::Secret, CliError> {
     let sources = Sources {
         from_env: args.from_env,
         secret_stdin: false,
@@ -130,7 +131,7 @@ fn pasted(args: &Args) -> Result<fbvault_provider::Secret, CliError> {
     grant::token(
         sources,
         given.token,
-        Some(&format!("Short-lived user token for {}: ", args.name)),
+        Some(&format!("Short-lived user token for {}: ", name)),
     )
     .ok_or_else(|| {
         CliError::usage("no token given").hint(

@@ -77,6 +77,24 @@ pub enum Command {
 }
 
 impl Command {
+    /// The command's words (`add`, `recipients add`), for `--json` reports.
+    pub fn name(&self) -> String {
+        let args: Vec<String> = std::env::args().collect();
+        let mut cmd = <super::Cli as clap::CommandFactory>::command();
+        let mut words = Vec::new();
+        for arg in args.iter().skip(1) {
+            let Some(sub) = cmd.find_subcommand(arg).cloned() else {
+                if words.is_empty() {
+                    continue;
+                }
+                break;
+            };
+            words.push(sub.get_name().to_string());
+            cmd = sub;
+        }
+        words.join(" ")
+    }
+
     /// Whether the command reads `fbvault.toml` (those that need no vault work even when
     /// it is broken).
     pub fn needs_project(&self) -> bool {

@@ -22,8 +22,12 @@ use crate::vault::ProfileName;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Only this profile
+    /// Only this profile (NAME or -p NAME) [default: every profile]
+    #[arg(value_name = "NAME", add = crate::cli::complete::profiles())]
     name: Option<ProfileName>,
+    /// Only this profile (the same as NAME)
+    #[arg(short = 'p', long = "profile", value_name = "NAME", conflicts_with = "name", add = crate::cli::complete::profiles())]
+    profile: Option<ProfileName>,
     /// Days before expiry that count as "expiring"
     #[arg(long, default_value_t = 7, value_name = "N", value_parser = clap::value_parser!(i64).range(0..=3650))]
     warn_days: i64,
@@ -50,8 +54,11 @@ pub fn painted(ctx: &Ctx, state: State) -> String {
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
     let now = Utc::now();
-    let (profiles, failure) = match &args.name {
-        Some(n) => (vec![session.read(n)?], None),
+    let (profiles, failure) = match args.name.as_ref().or(args.profile.as_ref()) {
+        Some(n) => {
+            crate::cli::select::require(&session, n)?;
+            (vec![session.read(n)?], None)
+        }
         None => session.read_all_reporting()?,
     };
     let rows: Vec<Row> = profiles

@@ -1,0 +1,152 @@
+//! One rule for choosing the profile of every single-profile command (`show`, `login`,
+//! `refresh`, `inspect`, `pages`, `edit`, `status`, `env`, `run`): a positional NAME or
+//! `-p NAME`, else `FBVAULT_PROFILE`, else `profile` in `fbvault.toml`, else the only
+//! profile; an unknown name gets the closest existing names as a hint. Profile names are
+//! completed from the vault's file names, without decrypting anything.
+
+use crate::cli::{CliError, Ctx, Session};
+use crate::vault::{InvalidName, ProfileName};
+
+/// The profile a command acts on: NAME or `-p NAME`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Which {
+    /// The profile [default: FBVAULT_PROFILE, then `profile` in fbvault.toml, then the only one]
+    #[arg(value_name = "NAME", add = super::complete::profiles())]
+    pub name: Option<ProfileName>,
+    /// The profile, as an option (the same as NAME)
+    #[arg(
+        short = 'p',
+        long = "profile",
+        value_name = "NAME",
+        conflicts_with = "name",
+        add = super::complete::profiles()
+    )]
+    pub profile: Option<ProfileName>,
+}
+
+impl Which {
+    /// The name given on the command line, if any.
+    pub fn given(&self) -> Option<&ProfileName> {
+        self.name.as_ref().or(self.profile.as_ref())
+    }
+
+    /// The profile to act on, by the one rule; it must exist.
+    pub fn choose(&self, ctx: &Ctx, session: &Session) -> Result<ProfileName, CliError> {
+        let name = choose(ctx, session, self.given())?;
+        require(session, &name)?;
+        Ok(name)
+    }
+}
+
+/// Picks the profile: `explicit`, then FBVAULT_PROFILE, then fbvault.toml, then the only one.
+pub fn choose(
+    ctx: &Ctx,
+    session: &Session,
+    explicit: Option<&ProfileName>,
+) -> Result<ProfileName, CliError> {
+    if let Some(name) = explicit {
+        return Ok(name.clone());
+    }
+    if let Some(name) = std::env::var("FBVAULT_PROFILE")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        return name
+            .parse()
+            .map_err(|e: InvalidName| CliError::usage(format!("FBVAULT_PROFILE: {e}")));
+    }
+    if let Some(project) = &ctx.project
+        && let Some(name) = &project.profile
+    {
+        return name
+            .parse()
+            .map_err(|e: InvalidName| CliError::new(format!("{}: {e}", project.path.display())));
+    }
+    let names = session.vault.names()?;
+    match names.as_slice() {
+        [only] => Ok(only.clone()),
+        [] => Err(CliError::new("the vault has no profiles")
+            .hint("add one with `fbvault add NAME --app-id ID`")),
+        many => Err(CliError::usage("which profile? the vault has several").hint(format!(
+            "pass NAME or -p NAME, set FBVAULT_PROFILE, or put `profile = \"NAME\"` in fbvault.toml; profiles: {}",
+            many.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// Refuses a profile that does not exist, naming the closest existing ones.
+pub fn require(session: &Session, name: &ProfileName) -> Result<(), CliError> {
+    if session.vault.has_profile(name) {
+        return Ok(());
+    }
+    let names = session.vault.names().unwrap_or_default();
+    let close = closest(name.as_str(), names.iter().map(|n| n.as_str()));
+    let err = CliError::new(format!("no profile named `{name}`"));
+    Err(if close.is_empty() {
+        err.hint("`fbvault list` shows the profiles")
+    } else {
+        err.hint(format!(
+            "did you mean {}?",
+            close
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ))
+    })
+}
+
+/// The candidates within a small edit distance of `wanted` (or that start with it),
+/// closest first.
+pub fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let limit = (wanted.chars().count() / 3).clamp(1, 3);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .filter_map(|c| {
+            let d = distance(&wanted.to_lowercase(), &c.to_lowercase());
+            (d <= limit || (wanted.len() >= 2 && c.starts_with(wanted))).then_some((d, c))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+/// Levenshtein distance, with a transposition counted as one edit.
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_names_are_suggested_and_far_ones_are_not() {
+        let names = ["acme", "acme-staging", "bakery", "zeta"];
+        assert_eq!(closest("acem", names.into_iter()), vec!["acme"]);
+        assert_eq!(closest("bakry", names.into_iter()), vec!["bakery"]);
+        assert_eq!(
+            closest("acme-", names.into_iter()),
+            vec!["acme", "acme-staging"]
+        );
+        assert!(closest("quux", names.into_iter()).is_empty());
+    }
+}
