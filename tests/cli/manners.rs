@@ -377,3 +377,20 @@ fn edit_refuses_bad_values_keeps_the_rejected_text_and_changes_nothing() {
     let o = env.ok(&["edit", "acme"]);
     assert!(!o.stderr.contains("continuing"), "{}", o.stderr);
 }
+
+#[test]
+fn a_misspelled_page_name_gets_the_closest_pages() {
+    let env = Env::with_profile();
+    let pages = env.ok(&["--json", "show", "acme"]).json();
+    let label = pages["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|t| t["label"].as_str())
+        .expect("a page with a name")
+        .to_string();
+    let typo = format!("{}x", &label[..label.len() - 1]);
+    env.run(&["run", "-p", "acme", "--page", &typo, "--", "true"])
+        .fails(1)
+        .stderr_has(&format!("did you mean `{label}`?"));
+}

@@ -16,6 +16,7 @@ mod error;
 pub mod protocol;
 mod provider;
 mod secret;
+mod suggest;
 mod token;
 
 pub use error::{ErrorKind, ProviderError};
@@ -25,4 +26,5 @@ pub use provider::{
     default_refresh_need,
 };
 pub use secret::{Secret, redact};
+pub use suggest::closest;
 pub use token::{Token, TokenKind};
