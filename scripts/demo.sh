@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds fbvault and walks through the whole flow against the bundled Graph API sandbox:
-# init -> add (exchanging a sandbox short-lived token) -> status -> run, in a throwaway
-# HOME, and ends by really posting to a sandbox page with scripts/post.py and the token
+# init -> add (exchanging a sandbox short-lived token) -> status -> login --web (a scripted
+# browser, scripts/fake-browser.py, plays the person in the sandbox's login dialog) -> run,
+# in a throwaway HOME, and ends by really posting to a sandbox page with scripts/post.py and the token
 # and appsecret_proof `run` injects. Needs the Rust toolchain and python3; no Facebook
 # app and no network.
 set -euo pipefail
@@ -16,6 +17,12 @@ echo "Graph API sandbox on $FBVAULT_GRAPH_URL (a demo app; a user who manages tw
 step "$bin/fbvault" init
 step "$bin/fbvault" add acme --from-env
 step "$bin/fbvault" status
+# The login of 60 days later: the dialog is the sandbox's, the browser a script that
+# follows its redirect to fbvault's listener on 127.0.0.1 (a free port, as if registered).
+export FBVAULT_DIALOG_URL="$FBVAULT_GRAPH_URL" BROWSER="python3 $PWD/scripts/fake-browser.py"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+step "$bin/fbvault" login acme --web --port "$port"
+printf '\nThat was `fbvault login --web`: the browser (here a script) went through the login dialog and back to fbvault on 127.0.0.1:%s.\n' "$port"
 step "$bin/fbvault" run -p acme --page "Cute Kitten Page" --mask -- sh -c 'env | grep "^FB_" | sort'
 printf '\nThe run above received those variables (secret values masked by --mask).\n'
 step "$bin/fbvault" run -p acme --page "Cute Kitten Page" -- python3 scripts/post.py "Hello from fbvault"

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod dotenv;
 pub mod git;
 pub mod hardening;
+pub mod login;
 pub mod project;
 pub mod providers;
 /// The external bridge, now under [`providers`]; the old path still works.

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::vault::Profile;
 
 /// The state of a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// Valid and not expiring soon.
@@ -20,7 +20,9 @@ pub enum State {
     Expired,
     /// The issuer declared it invalid.
     Invalid,
-    /// No token, or nothing known.
+    /// The profile has no token yet: `run` cannot work until a login.
+    Missing,
+    /// Nothing known.
     Unknown,
 }
 
@@ -32,18 +34,24 @@ impl State {
             State::Expiring => "expiring",
             State::Expired => "expired",
             State::Invalid => "invalid",
+            State::Missing => "missing",
             State::Unknown => "unknown",
         }
     }
 
     /// Whether `status --check` should fail on it.
     pub fn needs_attention(self) -> bool {
-        matches!(self, State::Expiring | State::Expired | State::Invalid)
+        matches!(
+            self,
+            State::Expiring | State::Expired | State::Invalid | State::Missing
+        )
     }
 }
 
-/// One row of `list` or `status`.
-#[derive(Debug, Clone, Serialize)]
+/// One row of `list` or `status` (`--json` prints an array of them; described by
+/// `schemas/status.schema.json`). Adding a field is fine; renaming one breaks scripts.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(title = "fbvault list/status row (--json)")]
 pub struct Row {
     /// The profile name.
     pub profile: String,
@@ -134,7 +142,7 @@ pub fn row(profile: &Profile, token: Option<&Token>, now: DateTime<Utc>, warn_da
         data_access_days_left: token
             .and_then(|t| t.data_access_expires_at)
             .map(|at| days_until(now, at)),
-        state: token.map_or(State::Unknown, |t| state(t, now, warn_days)),
+        state: token.map_or(State::Missing, |t| state(t, now, warn_days)),
         graph_version: graph_version(profile),
         marketing_api_until: graph_version(profile)
             .map(|v| fbvault_facebook::versions::lookup(&v).and_then(|e| e.marketing_end())),

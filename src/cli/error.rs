@@ -89,6 +89,44 @@ impl CliError {
     }
 }
 
+impl CliError {
+    /// The error as JSON for `--json`: `{"error": {"message", "hints", "code"}}`
+    /// (described by `schemas/error.schema.json`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(ErrorReport {
+            error: ErrorBody {
+                message: super::sanitize::escape(&self.message).into_owned(),
+                hints: self
+                    .hints
+                    .iter()
+                    .map(|h| super::sanitize::escape(h).into_owned())
+                    .collect(),
+                code: self.code,
+            },
+        })
+        .expect("an error serializes")
+    }
+}
+
+/// What `--json` prints on stderr for an error.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[schemars(title = "fbvault error (--json)")]
+pub struct ErrorReport {
+    /// The error.
+    pub error: ErrorBody,
+}
+
+/// The error itself.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct ErrorBody {
+    /// What happened, in one line (no secret).
+    pub message: String,
+    /// What to do next.
+    pub hints: Vec<String>,
+    /// The exit code.
+    pub code: u8,
+}
+
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The message and each hint are one line each, whatever outside text they hold.

@@ -2,13 +2,16 @@
 //! [`Ctx`] every command receives, and the mapping of results to exit codes.
 
 pub mod commands;
+pub mod complete;
 pub mod editor;
 pub mod error;
 pub mod fields;
 pub mod format;
 pub mod grant;
+pub mod progress;
 pub mod prompt;
 pub mod sanitize;
+pub mod select;
 mod session;
 pub mod ui;
 
@@ -35,12 +38,39 @@ use crate::vault::{Identity, IdentitySource, Notice, Vault};
 ///   fbvault status
 ///   fbvault run -p acme -- python post.py
 #[derive(Debug, Parser)]
-#[command(name = "fbvault", version, max_term_width = 100, verbatim_doc_comment)]
+#[command(
+    name = "fbvault",
+    version = VERSION.as_str(),
+    max_term_width = 100,
+    verbatim_doc_comment
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: commands::Command,
+}
+
+/// `fbvault --version`: the release, and the formats it reads and writes.
+pub static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{} (vault format {}, profile format {}, plugin protocol {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::vault::VAULT_FORMAT,
+        crate::vault::PROFILE_FORMAT,
+        fbvault_provider::protocol::PROTOCOL_VERSION
+    )
+});
+
+/// When to color the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set or TERM is dumb.
+    Auto,
+    /// Always, even into a pipe.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Flags accepted before or after any subcommand.
@@ -61,13 +91,16 @@ pub struct GlobalArgs {
     /// The project file [default: fbvault.toml in this folder or the nearest parent]
     #[arg(long, global = true, value_name = "FILE")]
     pub project_file: Option<PathBuf>,
-    /// Print machine-readable JSON (read commands)
+    /// Print machine-readable JSON: data, what a command did, and errors (on stderr)
     #[arg(long, global = true)]
     pub json: bool,
     /// Print only data and errors
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Never color the output (also: NO_COLOR)
+    /// When to color the output [env: NO_COLOR, TERM=dumb turn auto off]
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+    /// Never color the output (the same as --color never)
     #[arg(long, global = true)]
     pub no_color: bool,
 }
@@ -84,12 +117,22 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Builds the context from the global flags.
-    pub fn new(global: &GlobalArgs) -> Result<Ctx, CliError> {
-        let ui = Ui::new(global.json, global.quiet, global.no_color);
+    /// Builds the context from the global flags; `needs_project` is false for commands
+    /// that work without a vault (a broken `fbvault.toml` is then ignored).
+    pub fn new(global: &GlobalArgs, needs_project: bool) -> Result<Ctx, CliError> {
+        let color = if global.no_color {
+            ColorChoice::Never
+        } else {
+            global.color
+        };
+        let ui = Ui::new(global.json, global.quiet, color);
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let project = Project::find(global.project_file.as_deref(), &cwd)
-            .map_err(|e| CliError::new(e.to_string()))?;
+        let project = match Project::find(global.project_file.as_deref(), &cwd) {
+            Ok(p) => p,
+            // Commands that need no vault work even with a broken fbvault.toml.
+            Err(_) if !needs_project => None,
+            Err(e) => return Err(CliError::new(e.to_string())),
+        };
         let flags = settings::Flags {
             vault: global.vault.clone(),
             identity: global.identity.clone(),
@@ -246,13 +289,61 @@ fn usage_error(e: clap::Error) -> ExitCode {
     }
     let mut err = CliError::usage(what.join(" "));
     err.hints = hints;
-    ui::err_line(&err.to_string());
-    ExitCode::from(code::USAGE)
+    if let Some(hint) = forgotten_dashes(&err.message) {
+        err.hints.insert(0, hint);
+    }
+    report(&err, std::env::args().any(|a| a == "--json"))
+}
+
+/// `fbvault run -p acme python3 x.py`: the command needs `--` in front of it.
+fn forgotten_dashes(message: &str) -> Option<String> {
+    const WITH_VALUE: &[&str] = &[
+        "-p",
+        "--profile",
+        "--page",
+        "--vault",
+        "--identity",
+        "--project-file",
+        "--color",
+    ];
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let run = args.iter().position(|a| a == "run")?;
+    if args.iter().any(|a| a == "--") || !message.starts_with("unexpected argument") {
+        return None;
+    }
+    let mut bare = Vec::new();
+    let mut i = run + 1;
+    while i < args.len() {
+        if WITH_VALUE.contains(&args[i].as_str()) {
+            i += 2;
+            continue;
+        }
+        if !args[i].starts_with('-') {
+            bare.push(i);
+        }
+        i += 1;
+    }
+    let named = args.iter().any(|a| a == "-p" || a.starts_with("--profile"));
+    let first_is_profile = bare
+        .first()
+        .is_some_and(|&at| complete::profile_exists(&args[at]));
+    let start = if named || !first_is_profile {
+        *bare.first()?
+    } else {
+        *bare.get(1)?
+    };
+    Some(format!(
+        "put `--` before the command: fbvault {} -- {}",
+        args[..start].join(" "),
+        args[start..].join(" ")
+    ))
 }
 
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn main() -> ExitCode {
     crate::hardening::no_core_dumps();
+    // Shell completion: active only with COMPLETE set (see `complete`), then exits.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
     if let Some(code) = editor::guard_main() {
         return code;
     }
@@ -261,8 +352,7 @@ pub fn main() -> ExitCode {
     if std::env::args_os().any(|a| crate::vault::looks_like_key(&a.to_string_lossy())) {
         let err = CliError::usage("an argument holds a private key; it is not shown, and nothing was done")
             .hint("give the public key instead (`fbvault identity show`, or the .pub file next to an SSH key)");
-        ui::err_line(&err.to_string());
-        return ExitCode::from(code::USAGE);
+        return report(&err, std::env::args().any(|a| a == "--json"));
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -273,13 +363,30 @@ pub fn main() -> ExitCode {
     if !matches!(cli.command, C::Run(_) | C::Env(_) | C::Completions(_)) {
         editor::clean_leftovers();
     }
-    let result = Ctx::new(&cli.global)
-        .and_then(|ctx| commands::run(&ctx, cli.command).map_err(|e| ctx.name_identity(e)));
+    let json = cli.global.json;
+    // Only under --json: building the clap command again costs `run` its speed.
+    let name = if json {
+        cli.command.name()
+    } else {
+        String::new()
+    };
+    let result = Ctx::new(&cli.global, cli.command.needs_project()).and_then(|ctx| {
+        let code = commands::run(&ctx, cli.command).map_err(|e| ctx.name_identity(e))?;
+        ctx.ui.report_done(&name, code);
+        Ok(code)
+    });
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(err) => {
-            ui::err_line(&err.to_string());
-            ExitCode::from(err.code)
-        }
+        Err(err) => report(&err, json),
     }
+}
+
+/// Prints an error (as `{"error": {…}}` under `--json`) and returns its exit code.
+fn report(err: &CliError, json: bool) -> ExitCode {
+    if json {
+        ui::err_line(&err.to_json().to_string());
+    } else {
+        ui::err_line(&err.to_string());
+    }
+    ExitCode::from(err.code)
 }

@@ -135,6 +135,10 @@ impl<'a> Session<'a> {
         exchange: bool,
         now: DateTime<Utc>,
     ) -> Result<TokenSet, CliError> {
+        let _progress = super::progress::start(
+            &self.ctx.ui,
+            format!("{}: asking {}", profile.name, profile.provider),
+        );
         provider
             .login(
                 &Context { now },
@@ -253,7 +257,13 @@ impl<'a> Session<'a> {
                 return Err(e);
             }
         }
-        let set = match provider.refresh(&ctx, &data, force) {
+        let progress = super::progress::start(
+            &self.ctx.ui,
+            format!("{name}: refreshing with {}", profile.provider),
+        );
+        let result = provider.refresh(&ctx, &data, force);
+        drop(progress);
+        let set = match result {
             Ok(set) => set,
             Err(e) => {
                 let e = CliError::provider(e, name.as_str());

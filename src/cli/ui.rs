@@ -13,15 +13,54 @@ pub struct Ui {
     pub json: bool,
     quiet: bool,
     color: bool,
+    /// Under `--json`: the messages shown, for the report of what a command did.
+    said: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// Whether anything was written to stdout.
+    wrote: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Ui {
-    /// Builds the handle from the global flags and the environment (`NO_COLOR`).
-    pub fn new(json: bool, quiet: bool, no_color: bool) -> Ui {
-        let color = !no_color
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            && io::stdout().is_terminal();
-        Ui { json, quiet, color }
+    /// Builds the handle from the global flags and the environment: with `auto`, color
+    /// only on a terminal, and never with `NO_COLOR` set or `TERM=dumb`.
+    pub fn new(json: bool, quiet: bool, color: super::ColorChoice) -> Ui {
+        use super::ColorChoice as C;
+        let color = match color {
+            C::Always => true,
+            C::Never => false,
+            C::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var("TERM").map_or(true, |t| t != "dumb")
+                    && io::stdout().is_terminal()
+            }
+        };
+        Ui {
+            json,
+            quiet,
+            color,
+            said: Default::default(),
+            wrote: Default::default(),
+        }
+    }
+
+    /// Under `--json`, when the command printed no data: `{"ok": true, "command",
+    /// "exit_code", "messages"}` on stdout, what it did in the words it said (described by
+    /// `schemas/done.schema.json`).
+    pub fn report_done(&self, command: &str, exit_code: u8) {
+        if !self.json || self.wrote.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let messages = self.said.lock().expect("messages").clone();
+        self.out_json(&Done {
+            ok: exit_code == 0,
+            command: command.to_string(),
+            exit_code,
+            messages,
+        });
+    }
+
+    /// Whether `--quiet` was given.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
     }
 
     /// Prints a line of data on stdout.
@@ -32,6 +71,7 @@ impl Ui {
     /// Writes data to stdout. A closed pipe ends the program quietly (`| head`); any other
     /// failure (a full disk behind `> .env`) is an error, never a silent success.
     pub fn out_bytes(&self, bytes: &[u8]) {
+        self.wrote.store(true, std::sync::atomic::Ordering::Relaxed);
         let mut stdout = io::stdout().lock();
         match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
             Ok(()) => {}
@@ -51,6 +91,12 @@ impl Ui {
 
     /// Prints an informational message on stderr, unless `--quiet`: always one line.
     pub fn info(&self, message: impl AsRef<str>) {
+        if self.json {
+            self.said
+                .lock()
+                .expect("messages")
+                .push(super::sanitize::escape(message.as_ref()).into_owned());
+        }
         if !self.quiet {
             err_line(&super::sanitize::escape(message.as_ref()));
         }
@@ -72,6 +118,20 @@ impl Ui {
     }
 }
 
+/// What a command did, under `--json` (when it printed no data of its own).
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[schemars(title = "fbvault: what a command did (--json)")]
+pub struct Done {
+    /// Whether it succeeded.
+    pub ok: bool,
+    /// The command (`add`, `recipients add`).
+    pub command: String,
+    /// Its exit code.
+    pub exit_code: u8,
+    /// What it said, one message per line as shown on stderr.
+    pub messages: Vec<String>,
+}
+
 /// Writes a line to stderr, control characters escaped (line breaks kept); a stderr that
 /// cannot be written is not worth a panic.
 pub fn err_line(line: &str) {
@@ -82,7 +142,7 @@ pub fn err_line(line: &str) {
 
 /// Lays out rows as left-aligned columns separated by two spaces.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| visible_len(h)).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
             widths[i] = widths[i].max(visible_len(cell));
@@ -106,7 +166,9 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
     out
 }
 
-fn visible_len(s: &str) -> usize {
+/// The columns `s` takes on a terminal: color escapes take none, CJK and emoji two.
+pub fn visible_len(s: &str) -> usize {
+    use unicode_width::UnicodeWidthChar;
     let mut n = 0;
     let mut in_escape = false;
     for c in s.chars() {
@@ -114,7 +176,7 @@ fn visible_len(s: &str) -> usize {
             (false, '\x1b') => in_escape = true,
             (true, 'm') => in_escape = false,
             (true, _) => {}
-            (false, _) => n += 1,
+            (false, _) => n += c.width().unwrap_or(0),
         }
     }
     n
@@ -130,5 +192,18 @@ mod tests {
         let lines = table(&["STATE", "B"], &rows);
         assert_eq!(lines[0], "STATE  B");
         assert_eq!(lines[1], "\x1b[32mok\x1b[0m     x");
+    }
+
+    #[test]
+    fn table_aligns_wide_characters_by_display_width() {
+        let rows = vec![
+            vec!["東京ベーカリー".to_string(), "x".to_string()],
+            vec!["🍰 Cakes".to_string(), "y".to_string()],
+            vec!["plain".to_string(), "z".to_string()],
+        ];
+        let lines = table(&["NAME", "B"], &rows);
+        let col = |l: &str| visible_len(&l[..l.rfind(' ').unwrap() + 1]);
+        assert!(lines.iter().all(|l| col(l) == col(&lines[0])), "{lines:#?}");
+        assert_eq!(visible_len("東京"), 4);
     }
 }

@@ -59,6 +59,7 @@ const NEXT: &str = "next";
 const FAILED: &str = "refresh-failed";
 const REFUSED: &str = "refresh-refused";
 const ATTEMPTED: &str = "refresh-attempted";
+const REJECTED_EDIT: &str = "rejected-edit.age";
 const GITATTRIBUTES: &[&str] = &["*.age diff=fbvault merge=fbvault"];
 const GITIGNORE: &[&str] = &[
     "# fbvault's local lock and temporary files",
@@ -335,6 +336,23 @@ impl Vault {
             return Ok(());
         }
         fsio::remove(&self.note_path(name, kind)?)
+    }
+
+    /// Keeps an edit of `name` that was refused (already encrypted by the caller to its
+    /// own key), so that the next `edit` can start from it.
+    pub fn keep_rejected_edit(&self, name: &ProfileName, encrypted: &[u8]) -> Result<()> {
+        fsio::write_atomic(&self.note_path(name, REJECTED_EDIT)?, encrypted)
+    }
+
+    /// The kept rejected edit of `name`, if there is one.
+    pub fn rejected_edit(&self, name: &ProfileName) -> Option<Vec<u8>> {
+        let path = self.note_path(name, REJECTED_EDIT).ok()?;
+        fsio::read_capped(&path, MAX_FILE_BYTES).ok()
+    }
+
+    /// Forgets the kept rejected edit of `name`.
+    pub fn drop_rejected_edit(&self, name: &ProfileName) -> Result<()> {
+        fsio::remove(&self.note_path(name, REJECTED_EDIT)?)
     }
 
     /// Records, machine-locally, that refreshing `name` just failed.

@@ -4,12 +4,16 @@
 
 mod common;
 
+mod docs;
 mod facebook;
 mod facebook_errors;
 mod facebook_graph_text;
 mod facebook_lifecycle;
 mod hardening;
+mod login_device;
+mod login_web;
 mod long_lived;
+mod manners;
 mod plugins;
 mod plugins_bridge;
 mod plugins_example;

@@ -119,3 +119,84 @@ fn plugin_protocol_schemas_match_the_types_and_examples() {
         );
     }
 }
+
+fn assert_valid(v: &jsonschema::Validator, value: &Value) {
+    assert!(
+        v.is_valid(value),
+        "{value}: {:?}",
+        v.iter_errors(value)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn list_and_status_schemas_match_the_types_and_real_output() {
+    let schema = committed(
+        "status.schema.json",
+        schemars::schema_for!(Vec<fbvault::status::Row>),
+    );
+    // `list` prints the same rows (one per profile).
+    committed(
+        "list.schema.json",
+        schemars::schema_for!(Vec<fbvault::status::Row>),
+    );
+    let v = validator(&schema);
+    let env = Env::with_profile();
+    env.add_with("empty", "1", "s3cret-value", None, &[]);
+    for cmd in [&["list", "--json"][..], &["status", "--json"]] {
+        let out = env.run(cmd);
+        let json = out.json();
+        assert!(json.as_array().unwrap().len() >= 2, "{}", out.stdout);
+        assert_valid(&v, &json);
+        assert!(
+            json.as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["state"] == "missing"),
+            "a profile without a token is `missing`: {json}"
+        );
+    }
+    assert!(!v.is_valid(&json!([{"profile": "x"}])));
+    assert!(!v.is_valid(&json!([{"profile": "x", "provider": "p", "state": "fine"}])));
+}
+
+#[test]
+fn the_error_schema_matches_the_type_and_real_errors() {
+    let schema = committed(
+        "error.schema.json",
+        schemars::schema_for!(fbvault::cli::error::ErrorReport),
+    );
+    let v = validator(&schema);
+    let env = Env::with_profile();
+    for args in [
+        &["--json", "show", "nope"][..],
+        &["--json", "bogus-command"],
+        &["--json", "run", "-p", "acme", "--", "/does/not/exist"],
+    ] {
+        let out = env.run(args);
+        assert_ne!(out.code, 0);
+        let err: Value = serde_json::from_str(out.stderr.trim())
+            .unwrap_or_else(|e| panic!("{args:?}: stderr is not JSON ({e}): {}", out.stderr));
+        assert_valid(&v, &err);
+        assert_eq!(err["error"]["code"], out.code);
+        assert!(out.stdout.is_empty());
+    }
+    assert!(!v.is_valid(&json!({"error": {"message": "x"}})));
+}
+
+#[test]
+fn the_done_schema_matches_the_type_and_a_real_report() {
+    let schema = committed(
+        "done.schema.json",
+        schemars::schema_for!(fbvault::cli::ui::Done),
+    );
+    let v = validator(&schema);
+    let env = Env::with_profile();
+    let out = env.run(&["--json", "refresh", "acme"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let done = out.json();
+    assert_valid(&v, &done);
+    assert_eq!(done["command"], "refresh");
+    assert!(!v.is_valid(&json!({"ok": true})));
+}

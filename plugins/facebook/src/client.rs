@@ -166,6 +166,34 @@ impl Client {
         self.send(endpoint, || self.http.get(url.clone()).query(params))
     }
 
+    /// `POST {base}/{version}/{path}` with `params` as a form body (Facebook Login for
+    /// Devices).
+    pub fn post(
+        &self,
+        endpoint: Endpoint,
+        path: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Reply, ProviderError> {
+        let url = self
+            .base
+            .join(&format!("{}/{}", self.version, path))
+            .map_err(|_| {
+                ProviderError::new(ErrorKind::Internal, format!("bad Graph path {path}"))
+            })?;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish();
+        self.send(endpoint, || {
+            self.http
+                .post(url.clone())
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(body.clone())
+        })
+    }
+
     /// Whether `url` points at the configured Graph host (scheme, host and port).
     pub fn same_host(&self, url: &Url) -> bool {
         url.scheme() == self.base.scheme()
@@ -251,6 +279,11 @@ impl Client {
         match body {
             Some(body) => {
                 if let Some(err) = GraphError::from_body(&body) {
+                    // A device login's state (pending, slow down, expired, declined) comes
+                    // as an error envelope; the device flow reads it itself.
+                    if endpoint == Endpoint::Device && crate::errors::is_device_state(&err) {
+                        return Ok(Reply { body });
+                    }
                     let err = err.cleaned(|t| self.clean(t));
                     return Err(classify(&err, endpoint, &usage, &self.version));
                 }

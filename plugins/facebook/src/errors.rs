@@ -109,6 +109,26 @@ pub enum Endpoint {
     OAuth,
     /// Anything else.
     Graph,
+    /// `device/login_status`: its pending, slow-down, expired and declined answers are
+    /// states of the login, handed back as they are.
+    Device,
+}
+
+/// Facebook Login for Devices: keep waiting (`31/1349174`).
+pub const DEVICE_PENDING: i64 = 1349174;
+/// Facebook Login for Devices: polled too fast, add 5 s (`17/1349172`; not a rate limit).
+pub const DEVICE_SLOW_DOWN: i64 = 1349172;
+/// Facebook Login for Devices: the code expired.
+pub const DEVICE_EXPIRED: i64 = 1349152;
+/// Facebook Login for Devices: the user declined.
+pub const DEVICE_DECLINED: i64 = 1349173;
+
+/// Whether an error envelope is one of the device login's states rather than a failure.
+pub fn is_device_state(err: &GraphError) -> bool {
+    matches!(
+        err.subcode,
+        Some(DEVICE_PENDING | DEVICE_SLOW_DOWN | DEVICE_EXPIRED | DEVICE_DECLINED)
+    )
 }
 
 /// What to do about an error.

@@ -7,7 +7,8 @@
 //! Profile fields: `app_id`, `graph_version` (default [`DEFAULT_GRAPH_VERSION`], see
 //! [`versions`]), `page_id` (the default page), `graph_url` (default
 //! `https://graph.facebook.com`), `refresh_window_days` (default 7; system-user tokens
-//! use at least [`SYSTEM_USER_WINDOW_DAYS`]); secret `app_secret`. Tokens: `user` (first:
+//! use at least [`SYSTEM_USER_WINDOW_DAYS`]), `redirect_port` and `declined_scopes` (see
+//! [`login`]); secrets `app_secret` and `client_token` (device logins). Tokens: `user` (first:
 //! a user or system-user token), then `page:<id>` for each page. A profile made from a
 //! page token alone holds only `page:<id>`.
 //!
@@ -19,6 +20,7 @@
 mod api;
 mod client;
 mod errors;
+pub mod login;
 mod pages;
 mod policy;
 mod proof;
@@ -96,18 +98,7 @@ impl FacebookProvider {
         let secret = profile.secret("app_secret").expect("validated");
         let window_days = match profile.config("refresh_window_days") {
             None => 7,
-            Some(d) => d
-                .parse::<i64>()
-                .ok()
-                .filter(|d| (0..=60).contains(d))
-                .ok_or_else(|| {
-                    ProviderError::new(
-                        ErrorKind::BadRequest,
-                        format!(
-                            "refresh_window_days must be a number of days from 0 to 60, not `{d}`"
-                        ),
-                    )
-                })?,
+            Some(d) => window_days(d)?,
         };
         Ok(Settings {
             app: App { id, secret },
@@ -215,6 +206,19 @@ fn expired(at: Option<DateTime<Utc>>) -> ProviderError {
     .hint("get a new short-lived user token and run `fbvault login {profile}`")
 }
 
+/// `refresh_window_days`: a whole number of days from 0 to 60.
+fn window_days(d: &str) -> Result<i64, ProviderError> {
+    d.parse::<i64>()
+        .ok()
+        .filter(|d| (0..=60).contains(d))
+        .ok_or_else(|| {
+            ProviderError::new(
+                ErrorKind::BadRequest,
+                format!("refresh_window_days must be a number of days from 0 to 60, not `{d}`"),
+            )
+        })
+}
+
 impl TokenProvider for FacebookProvider {
     fn describe(&self) -> Description {
         let field = |name: &str, secret: bool, required: bool, description: &str| FieldSpec {
@@ -249,10 +253,28 @@ impl TokenProvider for FacebookProvider {
                 ),
                 field("graph_url", false, false, "Graph API base URL"),
                 field(
+                    "redirect_port",
+                    false,
+                    false,
+                    "the loopback port of `login --web` (default 8765)",
+                ),
+                field(
+                    "client_token",
+                    true,
+                    false,
+                    "the app's client token, for `login --device` (App settings › Advanced)",
+                ),
+                field(
                     "refresh_window_days",
                     false,
                     false,
                     "refresh this many days before expiry (default 7)",
+                ),
+                field(
+                    "declined_scopes",
+                    false,
+                    false,
+                    "permissions declined at the last browser login (asked again with auth_type=rerequest)",
                 ),
             ],
             env: [
@@ -291,6 +313,17 @@ impl TokenProvider for FacebookProvider {
             .filter(|id| !id.chars().all(|c| c.is_ascii_digit()))
         {
             return bad(format!("`{id}` is not a Meta app id (app ids are digits)"));
+        }
+        if let Some(p) = profile
+            .config(login::REDIRECT_PORT)
+            .filter(|p| p.parse::<u16>().map_or(true, |p| p == 0))
+        {
+            return bad(format!(
+                "redirect_port must be a port number from 1 to 65535, not `{p}`"
+            ));
+        }
+        if let Some(d) = profile.config("refresh_window_days") {
+            window_days(d)?;
         }
         if let Some(v) = profile
             .config("graph_version")

@@ -95,7 +95,9 @@ fn find_page<'a>(profile: &'a ProfileData, wanted: &str) -> Result<&'a Token, Pr
         .copied()
         .ok_or_else(|| {
             let known: Vec<String> = pages.iter().filter_map(|p| p.subject.clone()).collect();
-            ProviderError::new(
+            let labels = pages.iter().filter_map(|p| p.label.as_deref());
+            let close = fbvault_provider::closest(wanted, labels);
+            let err = ProviderError::new(
                 ErrorKind::BadRequest,
                 format!(
                     "no page `{wanted}` in the profile{}",
@@ -105,7 +107,19 @@ fn find_page<'a>(profile: &'a ProfileData, wanted: &str) -> Result<&'a Token, Pr
                         format!(" (it has {})", known.join(", "))
                     }
                 ),
-            )
-            .hint("read the user's pages with `fbvault pages {profile}`")
+            );
+            let err = if close.is_empty() {
+                err
+            } else {
+                err.hint(format!(
+                    "did you mean {}?",
+                    close
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ))
+            };
+            err.hint("read the user's pages with `fbvault pages {profile}`")
         })
 }

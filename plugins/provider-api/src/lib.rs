@@ -17,6 +17,7 @@ pub mod log;
 pub mod protocol;
 mod provider;
 mod secret;
+mod suggest;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 mod token;
@@ -24,8 +25,9 @@ mod token;
 pub use error::{ErrorKind, ProviderError};
 pub use provider::{
     Capability, Context, Description, EnvOptions, EnvVar, FieldSpec, Inspection, LoginInput,
-    LoginSpec, ProfileData, RefreshNeed, TokenProvider, TokenSet, check_required_fields,
-    default_refresh_need,
+    LoginSpec, ProfileData, RefreshNeed, TokenProvider, TokenSet, check_known_fields,
+    check_required_fields, default_refresh_need,
 };
 pub use secret::{Secret, redact};
+pub use suggest::closest;
 pub use token::{Token, TokenKind};

@@ -372,6 +372,45 @@ pub trait TokenProvider: Send + Sync {
     ) -> Result<Vec<EnvVar>, ProviderError>;
 }
 
+/// Fails when the profile holds a setting the provider does not declare (a typo like
+/// `refresh_windows_days` would otherwise be stored and silently ignored), or holds a
+/// secret field among the plain settings or the other way round.
+pub fn check_known_fields(
+    description: &Description,
+    profile: &ProfileData,
+) -> Result<(), ProviderError> {
+    let known: Vec<&str> = description.fields.iter().map(|f| f.name.as_str()).collect();
+    let keys = profile
+        .config
+        .keys()
+        .map(|k| (k, false))
+        .chain(profile.secrets.keys().map(|k| (k, true)));
+    for (key, in_secrets) in keys {
+        let Some(field) = description.fields.iter().find(|f| &f.name == key) else {
+            return Err(ProviderError::new(
+                crate::ErrorKind::BadRequest,
+                format!(
+                    "the {} provider has no setting `{key}` (it reads: {})",
+                    description.name,
+                    known.join(", ")
+                ),
+            ));
+        };
+        if field.secret != in_secrets {
+            let (is, belongs) = if field.secret {
+                ("config", "secrets")
+            } else {
+                ("secrets", "config")
+            };
+            return Err(ProviderError::new(
+                crate::ErrorKind::BadRequest,
+                format!("`{key}` is in `{is}` but belongs in `{belongs}`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Fails when a field the description marks required is missing or empty.
 pub fn check_required_fields(
     description: &Description,

@@ -6,6 +6,7 @@ use fbvault_provider::TokenProvider;
 
 use crate::cli::grant::{self, Sources};
 use crate::cli::{CliError, Ctx, prompt};
+use crate::login::{self, How};
 use crate::vault::{Profile, ProfileName};
 
 /// Add a profile: an app's id and secret, and its tokens.
@@ -19,9 +20,11 @@ use crate::vault::{Profile, ProfileName};
 /// user token with less than a day to live is exchanged for a long-lived one; a
 /// long-lived user token is kept as given, a page token is stored as that page's token,
 /// and a system-user token (Business Manager) as kind system_user. With --no-exchange,
-/// no token is ever exchanged.
+/// no token is ever exchanged. With --web, the token comes from Facebook's login dialog
+/// in the browser (see `fbvault login --help`).
 ///
 /// Examples:
+///   printf '%s\n' "$SECRET" | fbvault add acme --app-id 123 --app-secret-stdin --web
 ///   APP_ID=123 APP_SECRET=… SHORT_TOKEN=EAAB… fbvault add acme --from-env
 ///   printf '%s\n%s\n' "$SECRET" "$TOKEN" | fbvault add acme --app-id 123 --app-secret-stdin --token-stdin
 #[derive(Debug, clap::Args)]
@@ -51,8 +54,20 @@ pub struct Args {
     #[arg(long)]
     app_secret_stdin: bool,
     /// Read the short-lived token from standard input
-    #[arg(long)]
+    #[arg(long, conflicts_with = "web")]
     token_stdin: bool,
+    /// Get the token by logging in in a browser (see `fbvault login --help`)
+    #[arg(long, conflicts_with = "no_exchange")]
+    web: bool,
+    /// The loopback port of --web (remembered in the profile; default 8765)
+    #[arg(long, requires = "web", value_parser = clap::value_parser!(u16).range(1..))]
+    port: Option<u16>,
+    /// Print the login URL without starting a browser
+    #[arg(long, requires = "web")]
+    no_browser: bool,
+    /// Permissions --web asks for, comma separated
+    #[arg(long, value_name = "LIST", requires = "web")]
+    scope: Option<String>,
     /// Do not exchange: alone, store the credentials only (no network); with a token on
     /// stdin (or LONG_TOKEN with --from-env), keep that long-lived token as it is and read
     /// its real expiry from debug_token
@@ -125,7 +140,23 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             .hint("give the app id with --app-id (or APP_ID and --from-env) and the secret with --app-secret-stdin, APP_SECRET and --from-env, or at the prompt")
     })?;
 
-    let token = if args.no_exchange {
+    let obtained = if args.web {
+        warn_unknown_version(ctx, provider.as_ref(), &profile);
+        let how = How::Web {
+            port: args.port,
+            scope: args.scope.clone(),
+            no_browser: args.no_browser,
+        };
+        Some(login::obtain(&profile, how).map_err(|e| {
+            let again = format!("`fbvault add {} …` again (nothing was stored)", args.name);
+            for_new_profile(e, args.name.as_str(), &again)
+        })?)
+    } else {
+        None
+    };
+    let token = if let Some(o) = &obtained {
+        Some(o.token.clone())
+    } else if args.no_exchange {
         let kept = given.token.or_else(|| {
             args.from_env
                 .then(|| grant::env_secret("LONG_TOKEN"))
@@ -144,7 +175,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             Some("Short-lived user token (Enter to skip): "),
         )
     };
-    warn_unknown_version(ctx, provider.as_ref(), &profile);
+    if obtained.is_none() {
+        warn_unknown_version(ctx, provider.as_ref(), &profile);
+    }
     if let Some(token) = token {
         let exchange = !args.no_exchange;
         let set = session
@@ -154,6 +187,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
                 for_new_profile(e, args.name.as_str(), &again)
             })?;
         session.show_notes(args.name.as_str(), &set);
+        if let Some(o) = &obtained {
+            let missing = login::report_missing(&ctx.ui, args.name.as_str(), o, &set);
+            login::remember(&mut profile, o, &missing);
+        }
         profile.tokens = set.tokens;
     }
     session.create(&mut profile)?;
@@ -182,9 +219,13 @@ pub fn warn_unknown_version(ctx: &Ctx, provider: &dyn TokenProvider, profile: &P
 pub fn for_new_profile(mut e: CliError, name: &str, again: &str) -> CliError {
     for hint in &mut e.hints {
         for cmd in ["login", "edit", "show", "refresh", "pages"] {
-            let named = format!("`fbvault {cmd} {name}`");
-            if hint.contains(&named) {
-                *hint = hint.replace(&named, again);
+            // `fbvault login NAME`, and with flags: `fbvault login NAME --web`.
+            for end in ["`", " "] {
+                let named = format!("`fbvault {cmd} {name}{end}");
+                while let Some(at) = hint.find(&named) {
+                    let close = hint[at + 1..].find('`').map_or(hint.len(), |i| at + 2 + i);
+                    hint.replace_range(at..close, again);
+                }
             }
         }
     }

@@ -37,6 +37,18 @@ fn public_key(ctx: &Ctx) -> Result<String, CliError> {
     }
 }
 
+/// Prints the public key on stdout (with the vault folder under `--json`).
+fn print_key(ctx: &Ctx, public: &str, vault: &Vault) {
+    if ctx.ui.json {
+        ctx.ui.out_json(&serde_json::json!({
+            "public_key": public,
+            "vault": vault.root(),
+        }));
+    } else {
+        ctx.ui.out(public);
+    }
+}
+
 /// `init` in a folder that holds a vault: the identity only, and how to join.
 fn join(ctx: &Ctx, vault: &Vault) -> Result<u8, CliError> {
     let public = public_key(ctx)?;
@@ -56,7 +68,7 @@ fn join(ctx: &Ctx, vault: &Vault) -> Result<u8, CliError> {
             vault.root().display()
         ));
     }
-    ctx.ui.out(public);
+    print_key(ctx, &public, vault);
     Ok(0)
 }
 
@@ -105,6 +117,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             "in a git repository: run `fbvault git setup` so that git diffs and merges vault files",
         );
     }
-    ctx.ui.out(public);
+    print_key(ctx, &public, &vault);
     Ok(0)
 }

@@ -19,11 +19,10 @@ use crate::vault::ProfileName;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The profile
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
-    name: Option<ProfileName>,
+    #[command(flatten)]
+    which: crate::cli::select::Which,
     /// Every profile
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["name", "profile"])]
     all: bool,
     /// Only this token (`user`, a page id, or `page:<id>`)
     #[arg(long, value_name = "TOKEN")]
@@ -46,6 +45,7 @@ fn inspect(
     if skip_empty && profile.tokens.is_empty() {
         return Ok(Vec::new());
     }
+    let _progress = crate::cli::progress::start(&session.ctx.ui, format!("{name}: inspecting"));
     let found = provider
         .inspect(&fbvault_provider::Context::now(), &profile.data(), only)
         .map_err(|e| CliError::provider(e, name.as_str()))?;
@@ -96,10 +96,11 @@ const HEADERS: [&str; 6] = ["TOKEN", "TYPE", "VALID", "EXPIRES", "DATA ACCESS", 
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
-    let Some(name) = args.name.as_ref().filter(|_| !args.all) else {
+    if args.all {
         return run_all(ctx, &session, args.token.as_deref());
-    };
-    let found = inspect(&session, name, args.token.as_deref(), false)?;
+    }
+    let name = args.which.choose(ctx, &session)?;
+    let found = inspect(&session, &name, args.token.as_deref(), false)?;
     if ctx.ui.json {
         ctx.ui.out_json(&found);
     } else {

@@ -12,6 +12,10 @@ use crate::status::row;
 ///
 /// Prints what it can read; a profile that cannot be opened is reported on stderr and
 /// makes the exit code non-zero.
+///
+/// Examples:
+///   fbvault list
+///   fbvault list --json | jq -r '.[] | select(.state != "ok") | .profile'
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -46,7 +50,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
                     } else {
                         "-".into()
                     },
-                    r.state.as_str().to_string(),
+                    super::status::painted(ctx, r.state),
                 ]
             })
             .collect();

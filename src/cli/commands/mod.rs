@@ -32,7 +32,12 @@ use super::{CliError, Ctx};
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Init(init::Args),
-    #[command(subcommand)]
+    /// Your identity: the private key that opens the vault, and its public key
+    ///
+    /// Examples:
+    ///   fbvault identity show
+    ///   fbvault identity new
+    #[command(subcommand, verbatim_doc_comment)]
     Identity(identity::Command),
     Add(add::Args),
     Login(login::Args),
@@ -47,17 +52,60 @@ pub enum Command {
     Run(run::Args),
     Env(env::Args),
     Import(import::Args),
-    #[command(subcommand)]
+    /// Who can open the vault: list, add, remove, trust
+    ///
+    /// Examples:
+    ///   fbvault recipients list
+    ///   fbvault recipients add "$(cat bob.pub)" --name bob
+    #[command(subcommand, verbatim_doc_comment)]
     Recipients(recipients::Command),
     Rekey(rekey::Args),
-    #[command(subcommand, visible_alias = "providers")]
+    /// The providers: built in, and external fbvault-provider-NAME executables
+    ///
+    /// Example: fbvault providers list
+    #[command(subcommand, visible_alias = "providers", verbatim_doc_comment)]
     Plugins(plugins::Command),
     Diff(diff::Args),
     Merge(merge::Args),
     Resolve(resolve::Args),
-    #[command(subcommand)]
+    /// Git integration for a vault kept in a repository
+    ///
+    /// Example: fbvault git setup
+    #[command(subcommand, verbatim_doc_comment)]
     Git(git::Command),
     Completions(completions::Args),
+}
+
+impl Command {
+    /// The command's words (`add`, `recipients add`), for `--json` reports.
+    pub fn name(&self) -> String {
+        let args: Vec<String> = std::env::args().collect();
+        let mut cmd = <super::Cli as clap::CommandFactory>::command();
+        let mut words = Vec::new();
+        for arg in args.iter().skip(1) {
+            let Some(sub) = cmd.find_subcommand(arg).cloned() else {
+                if words.is_empty() {
+                    continue;
+                }
+                break;
+            };
+            words.push(sub.get_name().to_string());
+            cmd = sub;
+        }
+        words.join(" ")
+    }
+
+    /// Whether the command reads `fbvault.toml` (those that need no vault work even when
+    /// it is broken).
+    pub fn needs_project(&self) -> bool {
+        !matches!(
+            self,
+            Command::Completions(_)
+                | Command::Identity(identity::Command::New)
+                | Command::Diff(_)
+                | Command::Merge(_)
+        )
+    }
 }
 
 /// Runs a subcommand; returns the exit code on success.

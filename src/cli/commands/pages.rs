@@ -4,7 +4,6 @@ use crate::cli::format::when;
 use crate::cli::sanitize::escape;
 use crate::cli::ui::table;
 use crate::cli::{CliError, Ctx};
-use crate::vault::ProfileName;
 
 /// Read the pages the user manages (GET /me/accounts, and with business_management the
 /// pages of the user's businesses: /me/businesses, owned_pages, client_pages) and store a
@@ -12,29 +11,34 @@ use crate::vault::ProfileName;
 ///
 /// Page tokens read with a long-lived user token do not expire. Pick one for `run` with
 /// --page ID, `page` in fbvault.toml, or `add --page`.
+///
+/// Example: fbvault pages acme && fbvault run -p acme --page "Acme Bakery" -- python post.py
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The profile
-    name: ProfileName,
+    #[command(flatten)]
+    which: crate::cli::select::Which,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
-    let _lock = session.vault.profile_lock(&args.name)?;
-    let profile = session.read(&args.name)?;
+    let name = args.which.choose(ctx, &session)?;
+    let _lock = session.vault.profile_lock(&name)?;
+    let profile = session.read(&name)?;
     let provider = session.provider(&profile)?;
     // Only a provider that declares pages is asked for them.
     if !provider.describe().can(fbvault_provider::Capability::Pages) {
         return Err(CliError::new(format!(
             "{}: the {} provider has no pages",
-            args.name, profile.provider
+            name, profile.provider
         )));
     }
+    let progress = crate::cli::progress::start(&ctx.ui, format!("{}: reading pages", name));
     let set = provider
         .pages(&fbvault_provider::Context::now(), &profile.data())
-        .map_err(|e| CliError::provider(e, args.name.as_str()))?;
-    let stored = session.store_tokens(&args.name, set)?;
+        .map_err(|e| CliError::provider(e, name.as_str()))?;
+    drop(progress);
+    let stored = session.store_tokens(&name, set)?;
     let pages: Vec<_> = stored
         .tokens
         .iter()
@@ -54,7 +58,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     } else if pages.is_empty() {
         ctx.ui.info(format!(
             "{}: the user manages no pages this token can see",
-            args.name
+            name
         ));
     } else {
         let rows: Vec<Vec<String>> = pages

@@ -13,6 +13,9 @@ use crate::external::ExternalProvider;
 pub enum Command {
     /// List the providers: built in, and fbvault-provider-NAME executables in
     /// <config dir>/plugins and on PATH
+    ///
+    /// Example: fbvault providers list --json
+    #[command(verbatim_doc_comment)]
     List,
 }
 

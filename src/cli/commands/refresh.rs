@@ -22,11 +22,10 @@ use crate::vault::ProfileName;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The profile
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
-    name: Option<ProfileName>,
+    #[command(flatten)]
+    which: crate::cli::select::Which,
     /// Every profile
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["name", "profile"])]
     all: bool,
     /// Refresh even when not due
     #[arg(long)]
@@ -40,9 +39,10 @@ const AT_ONCE: usize = 4;
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
-    let names = match args.name {
-        Some(n) => vec![n],
-        None => session.vault.names()?,
+    let names = if args.all {
+        session.vault.names()?
+    } else {
+        vec![args.which.choose(ctx, &session)?]
     };
     let single = names.len() == 1 && !args.all;
     if single {

@@ -8,6 +8,8 @@ use crate::vault::{ProfileName, VaultError};
 ///
 /// Asks for confirmation on a terminal; without one, pass --yes. The file stays in your
 /// version control history: revoke the tokens if they must not be used again.
+///
+/// Example: fbvault rm old-client --yes
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {

@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use fbvault_provider::{Context, EnvOptions, RefreshNeed};
 
 use crate::cli::format::time_left;
-use crate::cli::{CliError, Ctx, Refreshed, Session};
+use crate::cli::{CliError, Ctx, Refreshed};
 use crate::runner::{self, Var};
 use crate::status::{State, state};
 use crate::vault::{Profile, ProfileName};
@@ -16,7 +16,16 @@ use crate::vault::{Profile, ProfileName};
 #[derive(Debug, Clone, clap::Args)]
 pub struct Select {
     /// The profile [default: FBVAULT_PROFILE, then `profile` in fbvault.toml, then the only one]
-    #[arg(short = 'p', long = "profile", value_name = "NAME")]
+    #[arg(value_name = "NAME", add = crate::cli::complete::profiles_or_commands())]
+    pub name: Option<ProfileName>,
+    /// The profile, as an option (the same as NAME)
+    #[arg(
+        short = 'p',
+        long = "profile",
+        value_name = "NAME",
+        conflicts_with = "name",
+        add = crate::cli::complete::profiles()
+    )]
     pub profile: Option<ProfileName>,
     /// The page to act as: its token becomes FB_ACCESS_TOKEN (id or name)
     #[arg(long, value_name = "PAGE")]
@@ -49,43 +58,14 @@ pub struct Args {
     #[arg(long)]
     mask: bool,
     /// The command and its arguments
-    #[arg(last = true, required = true, value_name = "CMD")]
+    #[arg(
+        last = true,
+        required = true,
+        value_name = "CMD",
+        value_hint = clap::ValueHint::CommandWithArguments,
+        add = crate::cli::complete::commands()
+    )]
     command: Vec<OsString>,
-}
-
-/// Picks the profile: flag or FBVAULT_PROFILE, then fbvault.toml, then the only one.
-pub fn choose(
-    ctx: &Ctx,
-    session: &Session,
-    explicit: Option<&ProfileName>,
-) -> Result<ProfileName, CliError> {
-    if let Some(name) = explicit {
-        return Ok(name.clone());
-    }
-    if let Some(name) = std::env::var("FBVAULT_PROFILE")
-        .ok()
-        .filter(|v| !v.is_empty())
-    {
-        return name.parse().map_err(|e: crate::vault::InvalidName| {
-            CliError::usage(format!("FBVAULT_PROFILE: {e}"))
-        });
-    }
-    if let Some(project) = &ctx.project
-        && let Some(name) = &project.profile
-    {
-        return name.parse().map_err(|e: crate::vault::InvalidName| {
-            CliError::new(format!("{}: {e}", project.path.display()))
-        });
-    }
-    let names = session.vault.names()?;
-    match names.as_slice() {
-        [only] => Ok(only.clone()),
-        [] => Err(CliError::new("the vault has no profiles").hint("add one with `fbvault add NAME --app-id ID`")),
-        many => Err(CliError::usage("which profile? the vault has several").hint(format!(
-            "pass -p NAME, set FBVAULT_PROFILE, or put `profile = \"NAME\"` in fbvault.toml; profiles: {}",
-            many.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
-        ))),
-    }
 }
 
 fn warn_about_expiry(ctx: &Ctx, profile: &Profile, vars: &[Var]) {
@@ -117,7 +97,11 @@ fn warn_about_expiry(ctx: &Ctx, profile: &Profile, vars: &[Var]) {
 /// Opens, refreshes when due, and builds the variables of the selected profile.
 pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
     let session = ctx.session()?;
-    let name = choose(ctx, &session, select.profile.as_ref())?;
+    let which = crate::cli::select::Which {
+        name: select.name.clone(),
+        profile: select.profile.clone(),
+    };
+    let name = which.choose(ctx, &session)?;
     let mut profile = session.read(&name)?;
     let no_renames = Default::default();
     let project_env = ctx.project.as_ref().map_or(&no_renames, |p| &p.env);

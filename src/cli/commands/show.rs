@@ -7,14 +7,18 @@ use serde_json::Value;
 use crate::cli::format::{expiry, token_title};
 use crate::cli::sanitize::escape;
 use crate::cli::{CliError, Ctx};
-use crate::vault::{Profile, ProfileName};
+use crate::vault::Profile;
 
 /// Show a profile; secrets are masked unless --reveal.
+///
+/// Examples:
+///   fbvault show acme
+///   fbvault show acme --json
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The profile
-    name: ProfileName,
+    #[command(flatten)]
+    which: crate::cli::select::Which,
     /// Print secrets and tokens in full
     #[arg(long)]
     reveal: bool,
@@ -40,7 +44,8 @@ pub fn view(profile: &Profile, reveal: bool) -> Value {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
-    let profile = session.read(&args.name)?;
+    let name = args.which.choose(ctx, &session)?;
+    let profile = session.read(&name)?;
     if ctx.ui.json {
         ctx.ui.out_json(&view(&profile, args.reveal));
         return Ok(0);

@@ -22,8 +22,12 @@ use crate::vault::ProfileName;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Only this profile
+    /// Only this profile (NAME or -p NAME) [default: every profile]
+    #[arg(value_name = "NAME", add = crate::cli::complete::profiles())]
     name: Option<ProfileName>,
+    /// Only this profile (the same as NAME)
+    #[arg(short = 'p', long = "profile", value_name = "NAME", conflicts_with = "name", add = crate::cli::complete::profiles())]
+    profile: Option<ProfileName>,
     /// Days before expiry that count as "expiring"
     #[arg(long, default_value_t = 7, value_name = "N", value_parser = clap::value_parser!(i64).range(0..=3650))]
     warn_days: i64,
@@ -36,17 +40,25 @@ fn paint(ctx: &Ctx, state: State) -> String {
     let sgr = match state {
         State::Ok => "32",
         State::Expiring => "33",
-        State::Expired | State::Invalid => "31",
+        State::Expired | State::Invalid | State::Missing => "31",
         State::Unknown => "2",
     };
     ctx.ui.paint(state.as_str(), sgr)
 }
 
+/// A state, colored the same way in `list` and `status`.
+pub fn painted(ctx: &Ctx, state: State) -> String {
+    paint(ctx, state)
+}
+
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
     let now = Utc::now();
-    let (profiles, failure) = match &args.name {
-        Some(n) => (vec![session.read(n)?], None),
+    let (profiles, failure) = match args.name.as_ref().or(args.profile.as_ref()) {
+        Some(n) => {
+            crate::cli::select::require(&session, n)?;
+            (vec![session.read(n)?], None)
+        }
         None => session.read_all_reporting()?,
     };
     let rows: Vec<Row> = profiles
@@ -62,10 +74,27 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             }
         })
         .collect();
-    if ctx.ui.json {
-        ctx.ui.out_json(&rows);
+    // `--check -q` (cron): only the rows that need attention, nothing when all is well.
+    let today = now.date_naive();
+    let shown: Vec<Row> = if args.check && ctx.ui.is_quiet() {
+        rows.iter()
+            .filter(|r| {
+                r.state.needs_attention()
+                    || profiles.iter().any(|p| {
+                        p.name == r.profile && crate::status::version_warning(p, today).is_some()
+                    })
+            })
+            .cloned()
+            .collect()
     } else {
-        let cells: Vec<Vec<String>> = rows
+        rows.clone()
+    };
+    if ctx.ui.json {
+        ctx.ui.out_json(&shown);
+    } else if shown.is_empty() && !rows.is_empty() {
+        // Quiet and nothing needs attention.
+    } else {
+        let cells: Vec<Vec<String>> = shown
             .iter()
             .map(|r| {
                 let token = match (&r.token, &r.label) {
@@ -118,7 +147,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             crate::status::version_warning(p, now.date_naive()).map(|w| (p.name.clone(), w))
         })
         .collect();
-    for (name, warning) in &versions {
+    for (name, warning) in versions.iter().filter(|_| !ctx.ui.is_quiet() || args.check) {
         ctx.ui.warn(format!(
             "{name}: {warning} (`fbvault edit {name}`, set graph_version)"
         ));
@@ -142,13 +171,20 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     }
     if args.check && !attention.is_empty() {
         for r in &attention {
-            ctx.ui.info(format!(
-                "{}: {} token is {}; run `fbvault login {}`",
-                r.profile,
-                r.token.as_deref().unwrap_or("the"),
-                r.state.as_str(),
-                r.profile
-            ));
+            ctx.ui.info(if r.state == State::Missing {
+                format!(
+                    "{}: no token yet; give one with `fbvault login {}`",
+                    r.profile, r.profile
+                )
+            } else {
+                format!(
+                    "{}: {} token is {}; run `fbvault login {}`",
+                    r.profile,
+                    r.token.as_deref().unwrap_or("the"),
+                    r.state.as_str(),
+                    r.profile
+                )
+            });
         }
         return Ok(code::CHECK_FAILED);
     }

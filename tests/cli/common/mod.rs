@@ -260,6 +260,16 @@ impl Out {
         self
     }
 
+    /// Nothing but ordinary messages: no warning, no error.
+    pub fn stderr_has_nothing(&self) -> &Self {
+        assert!(
+            !self.stderr.contains("fbvault: "),
+            "unexpected warning or error: {}",
+            self.stderr
+        );
+        self
+    }
+
     pub fn stderr_has(&self, part: &str) -> &Self {
         assert!(
             self.stderr.contains(part),

@@ -10,6 +10,8 @@
 #![forbid(unsafe_code)]
 
 mod business;
+pub mod device;
+pub mod login;
 pub mod model;
 pub mod routes;
 mod tokens;
@@ -20,8 +22,8 @@ use std::time::Duration;
 
 pub use model::{
     BM_CLIENT_PAGE, BM_OWNED_PAGE, Config, DEMO_APP_ID, DEMO_APP_SECRET, DEMO_BUSINESS_ID,
-    DEMO_PAGES, DEMO_SCOPES, DEMO_SYSTEM_USER_ID, DEMO_USER_ID, ExchangeMode, OTHER_APP_ID,
-    OTHER_APP_SECRET, Post, Request, World,
+    DEMO_CLIENT_TOKEN, DEMO_PAGES, DEMO_SCOPES, DEMO_SYSTEM_USER_ID, DEMO_USER_ID, ExchangeMode,
+    OTHER_APP_ID, OTHER_APP_SECRET, Post, Request, World,
 };
 
 /// A one-shot misbehaviour.
@@ -249,6 +251,38 @@ impl Sandbox {
     /// How many requests went to a path (without version), like `/oauth/access_token`.
     pub fn count(&self, path: &str) -> usize {
         self.world().log.iter().filter(|r| r.path == path).count()
+    }
+
+    /// The user codes of the device logins waiting for the person, oldest first.
+    pub fn pending_devices(&self) -> Vec<String> {
+        self.world()
+            .devices
+            .values()
+            .filter(|d| d.state == device::DeviceState::Pending)
+            .map(|d| d.user_code.clone())
+            .collect()
+    }
+
+    /// Approves a waiting device login, as the person would at facebook.com/device.
+    pub fn approve_device(&self, user_code: &str) -> bool {
+        device::act(&mut self.world(), user_code, device::Control::Approve)
+    }
+
+    /// Declines a waiting device login.
+    pub fn decline_device(&self, user_code: &str) -> bool {
+        device::act(&mut self.world(), user_code, device::Control::Decline)
+    }
+
+    /// Lets a waiting device login's code expire.
+    pub fn expire_device(&self, user_code: &str) -> bool {
+        device::act(&mut self.world(), user_code, device::Control::Expire)
+    }
+
+    /// Every secret of the login flows the sandbox handed out: dialog codes and device
+    /// codes (for leak checks).
+    pub fn login_codes(&self) -> Vec<String> {
+        let w = self.world();
+        w.codes.keys().chain(w.devices.keys()).cloned().collect()
     }
 
     /// Forgets the request log.

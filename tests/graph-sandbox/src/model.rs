@@ -24,6 +24,8 @@ pub struct App {
     pub secret: String,
     /// Its name (`application` in `debug_token`).
     pub name: String,
+    /// Its client token (App settings › Advanced), for Facebook Login for Devices.
+    pub client_token: String,
 }
 
 /// A user.
@@ -189,6 +191,18 @@ pub struct Config {
     pub extend_after_day: bool,
     /// A `call_count` percentage to send in `x-app-usage` on every answer (none when 0).
     pub app_usage_percent: u8,
+    /// The "decline" mode of the login dialog: the user says no, and the dialog redirects
+    /// with `error=access_denied&error_reason=user_denied`.
+    pub dialog_decline: bool,
+    /// Permissions the user unticks in the dialog or on the device page: asked for, not
+    /// granted.
+    pub declined_scopes: Vec<String>,
+    /// The `interval` a device login answers with (Facebook: 5 s).
+    pub device_interval_secs: u64,
+    /// How long a device code lives (Facebook: 420 s).
+    pub device_expires_secs: i64,
+    /// How long a dialog's authorization code lives (Facebook: about 10 minutes).
+    pub code_lifetime_secs: i64,
 }
 
 impl Default for Config {
@@ -204,6 +218,11 @@ impl Default for Config {
             delay: Duration::ZERO,
             extend_after_day: false,
             app_usage_percent: 0,
+            dialog_decline: false,
+            declined_scopes: Vec::new(),
+            device_interval_secs: 5,
+            device_expires_secs: 420,
+            code_lifetime_secs: 600,
         }
     }
 }
@@ -247,6 +266,10 @@ pub struct World {
     pub user_businesses: BTreeMap<String, Vec<String>>,
     /// Posts made, in order.
     pub posts: Vec<Post>,
+    /// Authorization codes the login dialog gave, by value.
+    pub codes: BTreeMap<String, crate::login::CodeRec>,
+    /// Device logins, by their (polling) code.
+    pub devices: BTreeMap<String, crate::device::DeviceRec>,
     counter: u64,
 }
 
@@ -254,6 +277,8 @@ pub struct World {
 pub const DEMO_APP_ID: &str = "100200300400500";
 /// The demo app secret (a sandbox value, not a real secret).
 pub const DEMO_APP_SECRET: &str = "sandbox-app-secret-5f0c2a9e71d4";
+/// The demo app's client token (a sandbox value, not a real secret).
+pub const DEMO_CLIENT_TOKEN: &str = "sandbox-client-token-3c9d1e0f";
 /// Another app, for "token of another app" cases.
 pub const OTHER_APP_ID: &str = "999888777666555";
 /// The other app's secret.
@@ -284,6 +309,8 @@ impl World {
             businesses: BTreeMap::new(),
             user_businesses: BTreeMap::new(),
             posts: Vec::new(),
+            codes: BTreeMap::new(),
+            devices: BTreeMap::new(),
             counter: 0,
         };
         w.apps.insert(
@@ -291,6 +318,7 @@ impl World {
             App {
                 secret: DEMO_APP_SECRET.into(),
                 name: "Sandbox Demo App".into(),
+                client_token: DEMO_CLIENT_TOKEN.into(),
             },
         );
         w.apps.insert(
@@ -298,6 +326,7 @@ impl World {
             App {
                 secret: OTHER_APP_SECRET.into(),
                 name: "Some Other App".into(),
+                client_token: "sandbox-other-client-token-77aa".into(),
             },
         );
         w.pages.insert(

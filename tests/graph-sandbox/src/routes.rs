@@ -12,6 +12,10 @@
 //! | `GET /me`, `/me/permissions` | the user (the page, for a page token), the granted permissions |
 //! | `POST /{page-id}/feed`, `GET /{page-id}/feed` | a post made with that page's token (`pages_manage_posts`), the posts |
 //! | `GET /me/businesses`, `/{business-id}/owned_pages`, `/client_pages` | Business Manager (`business_management`) |
+//! | `GET /dialog/oauth` | the login dialog: a 302 to `redirect_uri` with `code` and `state` (or `error=access_denied` in the decline mode) |
+//! | `GET /oauth/access_token` `code` | redeems a dialog code (single use, bound to `redirect_uri` and the PKCE challenge) for a short-lived token |
+//! | `POST /device/login`, `/device/login_status` | Facebook Login for Devices with `APP_ID\|CLIENT_TOKEN`: pending, slow down, expired, declined, approved |
+//! | `GET /sandbox/device/approve`, `/decline`, `/expire` `?user_code=` | (sandbox only) play the person at facebook.com/device |
 //! | `GET /sandbox/short-token` | (sandbox only) a new short-lived token of the demo user |
 //! | `GET /sandbox/delay?ms=N` | (sandbox only) answer every later request after N ms |
 //!
@@ -30,13 +34,13 @@ use sha2::Sha256;
 
 use crate::Failure;
 use crate::model::{self, Kind, Request, TokenRec, World, now, served_version};
-use crate::{business, tokens};
+use crate::{business, device, login, tokens};
 
 /// An answer.
 pub struct Reply {
-    status: u16,
-    body: String,
-    headers: Vec<(String, String)>,
+    pub(crate) status: u16,
+    pub(crate) body: String,
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 pub(crate) fn ok(body: Value) -> Reply {
@@ -222,6 +226,12 @@ fn route(
             "Unsupported post request. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
         ),
         "/debug_token" => tokens::debug_token(w, p),
+        "/dialog/oauth" => login::dialog(w, p),
+        "/device/login" if method == "POST" => device::start(w, p),
+        "/device/login_status" if method == "POST" => device::status(w, p),
+        "/sandbox/device/approve" => device::control(w, p, device::Control::Approve),
+        "/sandbox/device/decline" => device::control(w, p, device::Control::Decline),
+        "/sandbox/device/expire" => device::control(w, p, device::Control::Expire),
         "/sandbox/delay" => {
             let ms = p.get("ms").and_then(|m| m.parse::<u64>().ok()).unwrap_or(0);
             w.config.delay = std::time::Duration::from_millis(ms);

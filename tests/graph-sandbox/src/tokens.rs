@@ -30,6 +30,7 @@ pub(crate) fn access_token(w: &mut World, p: &BTreeMap<String, String>) -> Reply
             ok(json!({"access_token": format!("{client_id}|{opaque}"), "token_type": "bearer"}))
         }
         Some("fb_exchange_token") => exchange(w, p, client_id),
+        None if p.contains_key("code") => crate::login::redeem(w, p, client_id),
         _ => error(400, 100, None, "Invalid grant_type"),
     }
 }

@@ -1,0 +1,306 @@
+//! Logging in without pasting a token (SPEC §10): `login --web` (the OAuth code flow with
+//! PKCE and a loopback redirect) and `login --device` (Facebook Login for Devices). Both
+//! end with a user token that then goes through the provider's ordinary token login
+//! (`debug_token`, exchange if short-lived, pages); nothing is written before that
+//! succeeds.
+//!
+//! The flow's messages go to stderr, each line starting `fbvault: `. The dialog URL is
+//! printed (it carries the `state` and the PKCE challenge by design); the code, the
+//! verifier, the client token and tokens never are.
+
+pub mod browser;
+pub mod loopback;
+pub mod pkce;
+
+use std::time::{Duration, Instant};
+
+use fbvault_facebook::FacebookProvider;
+use fbvault_facebook::login::{self as fb, DevicePoll};
+use fbvault_provider::{ProfileData, Secret, TokenSet};
+
+use crate::cli::format::outside;
+use crate::cli::ui::err_line;
+use crate::cli::{CliError, Ui, code};
+use crate::vault::Profile;
+use loopback::{Callback, ListenError, Listener};
+
+/// How to log in.
+pub enum How {
+    /// In a browser, through the loopback listener.
+    Web {
+        /// `--port`, else the profile's `redirect_port`, else 8765.
+        port: Option<u16>,
+        /// `--scope`.
+        scope: Option<String>,
+        /// `--no-browser`: print the URL only.
+        no_browser: bool,
+    },
+    /// With a code typed on another device.
+    Device {
+        /// A client token given now (`--client-token-stdin`, the prompt); else the
+        /// profile's.
+        client_token: Option<Secret>,
+        /// `--scope`.
+        scope: Option<String>,
+    },
+}
+
+/// What a login obtained, and what it leaves in the profile once stored.
+pub struct Obtained {
+    /// The user token, for the provider's token login.
+    pub token: Secret,
+    /// The permissions asked for.
+    pub requested: Vec<String>,
+    /// A port to remember (`--port`).
+    pub port: Option<u16>,
+    /// A client token to remember (given now).
+    pub client_token: Option<Secret>,
+}
+
+/// The Facebook provider, for a profile of the `facebook` provider only.
+fn facebook(profile: &Profile) -> Result<FacebookProvider, CliError> {
+    if profile.provider != "facebook" {
+        return Err(CliError::usage(format!(
+            "{}: --web and --device log in to Facebook; this profile uses the `{}` provider",
+            profile.name, profile.provider
+        ))
+        .hint(format!(
+            "give it a token with `fbvault login {}`",
+            profile.name
+        )));
+    }
+    Ok(crate::providers::facebook())
+}
+
+/// Runs the browser or device login for `profile` and returns the token it obtained.
+pub fn obtain(profile: &Profile, how: How) -> Result<Obtained, CliError> {
+    let provider = facebook(profile)?;
+    let data = profile.data();
+    match how {
+        How::Web {
+            port,
+            scope,
+            no_browser,
+        } => {
+            let saved = data.config(fb::REDIRECT_PORT).and_then(|p| p.parse().ok());
+            let use_port = port.or(saved).unwrap_or(fb::DEFAULT_REDIRECT_PORT);
+            let requested = fb::requested_scopes(&data, scope.as_deref());
+            let token = web(&provider, &data, use_port, &requested, !no_browser)?;
+            Ok(Obtained {
+                token,
+                requested,
+                port: port.filter(|p| Some(*p) != saved),
+                client_token: None,
+            })
+        }
+        How::Device {
+            client_token,
+            scope,
+        } => {
+            let stored = data.secret(fb::CLIENT_TOKEN).cloned();
+            let asked = || {
+                let question = format!(
+                    "Client token of the app for {} (App settings › Advanced): ",
+                    profile.name
+                );
+                (stored.is_none() && crate::cli::prompt::interactive())
+                    .then(|| crate::cli::prompt::secret(&question))
+                    .flatten()
+                    .filter(|t| !t.is_empty())
+            };
+            let given = client_token
+                .or_else(asked)
+                .filter(|t| Some(t) != stored.as_ref());
+            let Some(ct) = given.clone().or(stored) else {
+                return Err(CliError::usage(format!(
+                    "{}: a device login needs the app's client token",
+                    profile.name
+                ))
+                .hint("pass it on standard input with --client-token-stdin (Meta dashboard: App settings › Advanced › Client token)"));
+            };
+            let requested = fb::requested_scopes(&data, scope.as_deref());
+            let token = device(&provider, &data, &ct, &requested)?;
+            Ok(Obtained {
+                token,
+                requested,
+                port: None,
+                client_token: given,
+            })
+        }
+    }
+}
+
+/// How long a browser login waits: `FBVAULT_LOGIN_TIMEOUT` seconds, default 300.
+fn timeout() -> Duration {
+    crate::settings::seconds_from_env("FBVAULT_LOGIN_TIMEOUT", Duration::from_secs(300), 86_400.0)
+}
+
+fn dialog_base() -> String {
+    std::env::var("FBVAULT_DIALOG_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| fb::DEFAULT_DIALOG_URL.to_string())
+}
+
+fn no_random(_: getrandom::Error) -> CliError {
+    CliError::new("the operating system gave no random numbers for the login")
+}
+
+fn web(
+    provider: &FacebookProvider,
+    profile: &ProfileData,
+    port: u16,
+    scopes: &[String],
+    open: bool,
+) -> Result<Secret, CliError> {
+    let name = profile.name.as_str();
+    let wait = timeout();
+    let listener = Listener::bind(port).map_err(|e| listen_error(e, name, port, wait))?;
+    let (state, verifier) = (
+        pkce::state().map_err(no_random)?,
+        pkce::verifier().map_err(no_random)?,
+    );
+    let redirect = fb::redirect_uri(port);
+    let dialog = fb::Dialog {
+        base: &dialog_base(),
+        redirect_uri: &redirect,
+        state: state.expose(),
+        code_challenge: &pkce::challenge(&verifier),
+        scopes,
+        rerequest: fb::rerequest(profile),
+    };
+    let url = provider
+        .dialog_url(profile, &dialog)
+        .map_err(|e| CliError::provider(e, name))?;
+    err_line(&format!("fbvault: log in to Facebook at {url}"));
+    err_line(&format!(
+        "fbvault: waiting up to {} s for the browser to come back to {redirect}",
+        wait.as_secs()
+    ));
+    if open && let Err(program) = browser::open(&url) {
+        err_line(&format!(
+            "fbvault: could not start a browser ({}); open the URL above yourself",
+            outside(&program)
+        ));
+    }
+    match listener.wait(&state, Instant::now() + wait) {
+        Ok(Callback::Code(code)) => provider
+            .redeem_code(profile, &code, &redirect, &verifier)
+            .map_err(|e| CliError::provider(e, name)),
+        Ok(Callback::Denied(error, reason)) => {
+            let why = reason.map_or_else(
+                || outside(&error),
+                |r| format!("{}: {}", outside(&error), outside(&r)),
+            );
+            Err(CliError::with_code(
+                code::REFUSED,
+                format!(
+                    "{name}: the login was not approved in the browser ({why}); nothing was stored"
+                ),
+            )
+            .hint(format!(
+                "run `fbvault login {name} --web` again and continue in the dialog"
+            )))
+        }
+        Err(e) => Err(listen_error(e, name, port, wait)),
+    }
+}
+
+fn listen_error(e: ListenError, name: &str, port: u16, wait: Duration) -> CliError {
+    match e {
+        ListenError::InUse { .. } => CliError::new(format!(
+            "{name}: cannot wait for the login: port {port} on 127.0.0.1 is in use (another program, or another fbvault login)"
+        ))
+        .hint("stop what holds it, or use another port with --port PORT (and add http://localhost:PORT/callback to the app's Valid OAuth Redirect URIs)"),
+        ListenError::TimedOut => CliError::new(format!(
+            "{name}: no answer from the browser within {} s; nothing was stored",
+            wait.as_secs()
+        ))
+        .hint(format!("run `fbvault login {name} --web` again (FBVAULT_LOGIN_TIMEOUT sets the wait), or on a machine without a browser `fbvault login {name} --device`")),
+        other => CliError::new(format!("{name}: cannot wait for the login: {other}")),
+    }
+}
+
+fn device(
+    provider: &FacebookProvider,
+    profile: &ProfileData,
+    client_token: &Secret,
+    scopes: &[String],
+) -> Result<Secret, CliError> {
+    let name = profile.name.as_str();
+    let refused = |e| CliError::provider(e, name);
+    let started = provider
+        .device_start(profile, client_token, scopes)
+        .map_err(refused)?;
+    err_line(&format!(
+        "fbvault: on any device, open {} and enter the code {} (it expires in {} min)",
+        outside(&started.verification_uri),
+        outside(&started.user_code),
+        started.expires_in.div_ceil(60)
+    ));
+    let deadline = Instant::now() + Duration::from_secs(started.expires_in);
+    let mut interval = Duration::from_secs(started.interval.max(1));
+    loop {
+        std::thread::sleep(interval);
+        match provider
+            .device_poll(profile, client_token, &started)
+            .map_err(refused)?
+        {
+            DevicePoll::Pending => {}
+            DevicePoll::SlowDown => interval += Duration::from_secs(5),
+            DevicePoll::Done(token) => return Ok(token),
+        }
+        if Instant::now() >= deadline {
+            return Err(CliError::with_code(
+                code::REFUSED,
+                format!("{name}: the device login code expired before it was approved; nothing was stored"),
+            )
+            .hint(format!("run `fbvault login {name} --device` again")));
+        }
+    }
+}
+
+/// Names each requested permission the stored user token lacks, with what that means,
+/// and returns them.
+pub fn report_missing(ui: &Ui, name: &str, obtained: &Obtained, set: &TokenSet) -> Vec<String> {
+    let granted = set
+        .tokens
+        .iter()
+        .find(|t| t.name == "user")
+        .map(|t| t.scopes.clone())
+        .unwrap_or_default();
+    let missing = fb::missing_scopes(&obtained.requested, &granted);
+    for scope in &missing {
+        ui.warn(format!(
+            "{name}: permission {} was not granted: {}",
+            outside(scope),
+            fb::scope_meaning(scope)
+        ));
+    }
+    if !missing.is_empty() {
+        ui.warn(format!(
+            "{name}: the next `fbvault login {name} --web` asks for them again (auth_type=rerequest); while the app is in development mode, only people with a role on it can grant them"
+        ));
+    }
+    missing
+}
+
+/// What a stored login leaves in the profile: the declined permissions (asked again with
+/// `auth_type=rerequest`), the port, the client token.
+pub fn remember(profile: &mut Profile, obtained: &Obtained, missing: &[String]) {
+    if missing.is_empty() {
+        profile.config.remove(fb::DECLINED_SCOPES);
+    } else {
+        profile
+            .config
+            .insert(fb::DECLINED_SCOPES.into(), missing.join(","));
+    }
+    if let Some(port) = obtained.port {
+        profile
+            .config
+            .insert(fb::REDIRECT_PORT.into(), port.to_string());
+    }
+    if let Some(ct) = &obtained.client_token {
+        profile.secrets.insert(fb::CLIENT_TOKEN.into(), ct.clone());
+    }
+}
