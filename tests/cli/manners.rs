@@ -144,24 +144,42 @@ fn shown(o: &crate::common::Out) -> String {
 fn every_single_profile_command_picks_the_profile_by_the_same_routes() {
     let mut env = Env::with_profile();
     env.add("beta");
-    // Positional NAME and -p NAME, for every single-profile command.
+    editor_script(&mut env, "noop.sh", "true");
+    let toml = env.dir.path().join("fbvault.toml");
+    // Every single-profile command, by every route: NAME, -p NAME, FBVAULT_PROFILE and
+    // fbvault.toml (`status` without a name shows every profile, so only the first two).
     let commands: &[&[&str]] = &[
         &["show"],
         &["inspect"],
         &["pages"],
         &["refresh"],
-        &["status"],
         &["env"],
+        &["edit"],
+        &["login", "--token-stdin"],
+        &["status"],
     ];
     for cmd in commands {
-        for how in [&["beta"][..], &["-p", "beta"]] {
+        for route in ["name", "-p", "FBVAULT_PROFILE", "fbvault.toml"] {
+            if cmd[0] == "status" && matches!(route, "FBVAULT_PROFILE" | "fbvault.toml") {
+                continue;
+            }
             let mut args = cmd.to_vec();
-            args.extend_from_slice(how);
-            let o = env.run(&args);
-            assert_eq!(o.code, 0, "{args:?}: {}", o.stderr);
+            let mut command = env.cmd();
+            match route {
+                "name" => args.insert(1, "beta"),
+                "-p" => args.extend_from_slice(&["-p", "beta"]),
+                "FBVAULT_PROFILE" => {
+                    command.env("FBVAULT_PROFILE", "beta");
+                }
+                _ => std::fs::write(&toml, "profile = \"beta\"\n").unwrap(),
+            }
+            let token = format!("{}\n", env.graph().short_token());
+            let o = crate::common::out(command.args(&args).write_stdin(token).assert());
+            let _ = std::fs::remove_file(&toml);
+            assert_eq!(o.code, 0, "{args:?} by {route}: {}", o.stderr);
             assert!(
                 !o.stdout.contains("acme") && !o.stderr.contains("acme"),
-                "{args:?} acted on acme: {}{}",
+                "{args:?} by {route} acted on acme: {}{}",
                 o.stdout,
                 o.stderr
             );
