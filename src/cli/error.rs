@@ -167,7 +167,7 @@ impl From<VaultError> for CliError {
                 "send your public key (`fbvault identity show` prints it) to a member: they run `fbvault recipients add KEY` and push; or point at another key with --identity FILE".into(),
             ]),
             V::Conflict { profile: Some(name), file } => (code::LOCKED, vec![
-                format!("settle it with `fbvault resolve {name}` (it keeps the later token), or keep one side with `git checkout --ours {file}` (or --theirs) and then `fbvault refresh {name}`"),
+                format!("settle it with `fbvault resolve {name}` (it keeps the later token), or keep one side with `git -C {{vault}} checkout --ours {file}` (or --theirs) and then `fbvault refresh {name}`"),
                 "the other profiles are not affected".into(),
             ]),
             V::Conflict { profile: None, .. } => (code::LOCKED, vec![
@@ -180,13 +180,13 @@ impl From<VaultError> for CliError {
                 "replace the link with a real folder or file: fbvault never reads or writes through links in a vault".into(),
             ]),
             V::Damaged { what, .. } if what.contains("team.age") => (code::LOCKED, vec![
-                "every profile depends on team.age: restore it from version control (git checkout HEAD -- team.age) or from a backup".into(),
+                "every profile depends on team.age: restore it from version control (`git -C {vault} checkout HEAD -- team.age`) or from a backup".into(),
             ]),
             V::Damaged { .. } | V::Tampered { .. } => (code::LOCKED, vec![
                 "restore the file from version control (git checkout HEAD -- FILE) or from a backup; the other profiles are not affected".into(),
             ]),
             V::TeamRolledBack { .. } => (code::LOCKED, vec![
-                "this usually follows a git checkout, reset, revert, stash or branch switch that put an older team.age back: `git log -- team.age` shows the newer one; restore it with `git checkout BRANCH-OR-COMMIT -- team.age vault.json` (or switch back to the branch that has it)".into(),
+                "this usually follows a git checkout, reset, revert, stash or branch switch that put an older team.age back: `git -C {vault} log -- team.age` shows the newer one; restore it with `git -C {vault} checkout BRANCH-OR-COMMIT -- team.age vault.json` (or switch back to the branch that has it)".into(),
                 "if you threw the newer one away on purpose (an uncommitted recipient change), `fbvault recipients trust` shows who can open this one and asks before trusting it".into(),
             ]),
             V::ConcurrentRotation { .. } => (code::LOCKED, vec![
@@ -201,8 +201,12 @@ impl From<VaultError> for CliError {
                 "someone who is not a member may have written it to read what you store next; compare with your version control history".into(),
                 "if a teammate really re-created the vault, `fbvault recipients trust` shows who can open it and asks before trusting it".into(),
             ]),
+            V::OlderTeamKey { name, .. } => (code::LOCKED, vec![
+                format!("this usually follows a git checkout, reset or stash that put back profiles/{name}.age from before the rotation: restore the copy written after it with git (`git -C {{vault}} log -- profiles/{name}.age`)"),
+                format!("if this copy is the one you want, `fbvault resolve {name}` asks, then seals it again with the current team key"),
+            ]),
             V::ProfileRolledBack { name, .. } => (code::LOCKED, vec![
-                format!("this usually follows a git checkout, reset, revert or stash that put an older profiles/{name}.age back: restore the newer one with git (`git log -- profiles/{name}.age`)"),
+                format!("this usually follows a git checkout, reset, revert or stash that put an older profiles/{name}.age back: restore the newer one with git (`git -C {{vault}} log -- profiles/{name}.age`)"),
                 format!("if you want this older copy, `fbvault resolve {name}` asks before accepting it"),
             ]),
             V::BadFingerprint => (code::USAGE, Vec::new()),

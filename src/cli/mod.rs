@@ -158,7 +158,7 @@ impl Ctx {
             .with_fingerprint(self.paths.fingerprint.clone())
             .read_only(self.paths.read_only)
             .with_state_dir(self.paths.state.clone())
-            .with_notify(notices(self.ui.clone()));
+            .with_notify(notices(self.ui.clone(), self.paths.fingerprint.is_some()));
         if let Some(pins) = &self.paths.pins {
             vault = vault.with_pins(crate::vault::Pins::new(pins));
         }
@@ -193,6 +193,12 @@ impl Ctx {
     /// Adds to an exit-3 error the identity it was tried with (its file or `FBVAULT_KEY`,
     /// and its public key) when the message does not say already.
     fn name_identity(&self, mut err: CliError) -> CliError {
+        // Hints name git commands run from here: `{vault}` is the vault folder as seen
+        // from the working directory.
+        let vault = shown_path(&self.paths.vault);
+        for hint in &mut err.hints {
+            *hint = hint.replace("{vault}", &vault);
+        }
         if err.code != code::LOCKED || err.message.contains("identity") {
             return err;
         }
@@ -218,13 +224,24 @@ impl Ctx {
     }
 }
 
+/// A path as the user would type it from the working directory (relative when below it).
+pub fn shown_path(path: &std::path::Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    match cwd.and_then(|c| abs.strip_prefix(c).ok().map(std::path::Path::to_path_buf)) {
+        Some(rel) if rel.as_os_str().is_empty() => ".".into(),
+        Some(rel) => rel.display().to_string(),
+        None => path.display().to_string(),
+    }
+}
+
 /// Prints what the vault has to say, each distinct message once.
-fn notices(_ui: Ui) -> impl Fn(Notice) + Send + Sync + 'static {
+fn notices(_ui: Ui, pinned_by_fingerprint: bool) -> impl Fn(Notice) + Send + Sync + 'static {
     let said = std::sync::Mutex::new(std::collections::HashSet::new());
     move |notice| {
         let text = match notice {
             Notice::Warning(w) => format!("fbvault: warning: {w}"),
-            Notice::FirstTrust { root, team } => first_trust(&root, &team),
+            Notice::FirstTrust { root, team } => first_trust(&root, &team, pinned_by_fingerprint),
         };
         if said.lock().expect("notices").insert(text.clone()) {
             ui::err_line(&text);
@@ -233,7 +250,7 @@ fn notices(_ui: Ui) -> impl Fn(Notice) + Send + Sync + 'static {
 }
 
 /// The announcement of a vault trusted for the first time on this machine.
-fn first_trust(root: &std::path::Path, team: &crate::vault::Team) -> String {
+fn first_trust(root: &std::path::Path, team: &crate::vault::Team, checked: bool) -> String {
     let mut text = format!(
         "fbvault: notice: this machine trusts the vault at {} for the first time: team key generation {}, fingerprint {}, {} recipient{}:",
         root.display(),
@@ -245,7 +262,11 @@ fn first_trust(root: &std::path::Path, team: &crate::vault::Team) -> String {
     for r in &team.recipients {
         text.push_str(&format!("\n  {r}"));
     }
-    text.push_str("\n  hint: if you did not expect this list, stop and compare it with a member's `fbvault recipients list`; on CI, set FBVAULT_TEAM_FINGERPRINT");
+    text.push_str(if checked {
+        "\n  (FBVAULT_TEAM_FINGERPRINT vouches for this team file)"
+    } else {
+        "\n  hint: if you did not expect this list, stop and compare it with a member's `fbvault recipients list`; on CI, set FBVAULT_TEAM_FINGERPRINT"
+    });
     text
 }
 

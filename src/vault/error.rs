@@ -136,6 +136,19 @@ pub enum VaultError {
         /// The generation.
         generation: u64,
     },
+    /// A profile sealed with an earlier team key than `team.age`'s: a copy from before a
+    /// rotation.
+    #[error(
+        "profile `{name}` is sealed with an earlier team key (generation {generation}) than the vault's (generation {current}): it is a copy from before the last recipient change or rekey"
+    )]
+    OlderTeamKey {
+        /// The profile.
+        name: String,
+        /// The generation of the key that sealed it.
+        generation: u64,
+        /// The vault's generation.
+        current: u64,
+    },
     /// A profile is an older sealed copy than this machine has seen.
     #[error(
         "profile `{name}` is older than the copy this machine has seen: revision {found}, but this machine has seen revision {seen}"

@@ -61,7 +61,11 @@ impl std::fmt::Debug for Identity {
 
 /// Whether `text` looks like private key material (so that it is never echoed).
 pub fn looks_like_key(text: &str) -> bool {
-    text.contains("AGE-SECRET-KEY-") || text.contains("PRIVATE KEY")
+    let upper = text.to_ascii_uppercase();
+    upper.contains("AGE-SECRET-KEY-")
+        || upper.contains("PRIVATE KEY")
+        // "openssh-key-v1" in base64: the body of an OpenSSH private key without its lines.
+        || text.contains("b3BlbnNzaC1rZXktdjE")
 }
 
 impl Identity {
@@ -319,8 +323,15 @@ pub fn normalize_recipient(value: &str) -> Result<(String, Option<String>)> {
             reason: "that is a private key: give the public key instead (`fbvault identity show`, or the .pub file next to an SSH key)".into(),
         });
     }
+    // Only what looks like a public key is echoed: anything else pasted here (a secret
+    // in the wrong place) is not shown.
+    let shown: String = if value.starts_with("age1") || value.starts_with("ssh-") {
+        super::text::escape_controls(&value.chars().take(120).collect::<String>())
+    } else {
+        "(the value, not shown)".into()
+    };
     let bad = |reason: &str| VaultError::BadRecipient {
-        value: value.chars().take(120).collect(),
+        value: shown.clone(),
         reason: reason.to_string(),
     };
     if value.starts_with("age1") {

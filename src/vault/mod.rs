@@ -540,13 +540,55 @@ impl Vault {
         team: &Team,
         name: &ProfileName,
     ) -> Result<Profile> {
-        let bytes = self.read_vault_file(&self.profile_path(name), Some(name))?;
-        let plain = identity.decrypt(&bytes, &format!("profile `{name}`"))?;
-        let profile = Profile::open(name, &plain, &team.team_key)?;
+        let profile = self.open_sealed(identity, team, name)?;
         if let Some(pins) = &self.pins {
             pins.check_profile(team, name.as_str(), profile.revision)?;
         }
         Ok(profile)
+    }
+
+    /// Decrypts a profile and checks its seal under the current team key, without the
+    /// revision pin. A seal by an earlier team key (a copy from before a rotation) is told
+    /// apart from a forgery.
+    fn open_sealed(&self, identity: &Identity, team: &Team, name: &ProfileName) -> Result<Profile> {
+        let bytes = self.read_vault_file(&self.profile_path(name), Some(name))?;
+        let plain = identity.decrypt(&bytes, &format!("profile `{name}`"))?;
+        match Profile::open(name, &plain, &team.team_key) {
+            Err(VaultError::Tampered { what }) => {
+                let old = team
+                    .previous_keys
+                    .iter()
+                    .find(|k| Profile::open(name, &plain, &k.key).is_ok());
+                Err(match old {
+                    Some(k) => VaultError::OlderTeamKey {
+                        name: name.to_string(),
+                        generation: k.generation,
+                        current: team.generation,
+                    },
+                    None => VaultError::Tampered { what },
+                })
+            }
+            other => other,
+        }
+    }
+
+    /// Re-seals, with the current team key, a profile sealed by an earlier one (a copy
+    /// from before a rotation that the user chose to keep). The caller holds the write
+    /// lock.
+    fn reseal_older(&self, identity: &Identity, team: &Team, name: &ProfileName) -> Result<()> {
+        let bytes = self.read_vault_file(&self.profile_path(name), Some(name))?;
+        let plain = identity.decrypt(&bytes, &format!("profile `{name}`"))?;
+        let mut profile = team
+            .previous_keys
+            .iter()
+            .find_map(|k| Profile::open(name, &plain, &k.key).ok())
+            .ok_or_else(|| VaultError::Tampered {
+                what: format!("profile `{name}`"),
+            })?;
+        if let Some(pins) = &self.pins {
+            pins.set_profile_revision(team, name.as_str(), profile.revision)?;
+        }
+        self.write_profile(team, &mut profile)
     }
 
     /// Records that this machine has seen `revision` of profile `name` (after a resolve
@@ -569,11 +611,14 @@ impl Vault {
     /// Accepts the profile file as it is although this machine has seen a newer revision
     /// (the user chose an older copy): its seal must still verify.
     pub fn accept_profile_as_is(&self, identity: &Identity, name: &ProfileName) -> Result<()> {
-        let _lock = self.read_lock()?;
+        let _lock = self.write_lock_for("accepting an older profile")?;
         let team = self.team(identity)?;
-        let bytes = self.read_vault_file(&self.profile_path(name), Some(name))?;
-        let plain = identity.decrypt(&bytes, &format!("profile `{name}`"))?;
-        let profile = Profile::open(name, &plain, &team.team_key)?;
+        let profile = match self.open_sealed(identity, &team, name) {
+            Err(VaultError::OlderTeamKey { .. }) => {
+                return self.reseal_older(identity, &team, name);
+            }
+            other => other?,
+        };
         if let Some(pins) = &self.pins {
             pins.set_profile_revision(&team, name.as_str(), profile.revision)?;
         }
@@ -667,7 +712,9 @@ impl Vault {
         let mut skipped = Vec::new();
         let result = (|| -> Result<()> {
             for name in self.names()? {
-                let mut profile = match self.read_profile(identity, team, &name) {
+                // An older copy (by this machine's revision pin) is a good profile: it is
+                // re-encrypted like the others, so a removed member cannot read it.
+                let mut profile = match self.open_sealed(identity, team, &name) {
                     Ok(p) => p,
                     Err(e) => {
                         skipped.push((name, e));

@@ -162,7 +162,10 @@ pub fn check_fingerprint(team: &Team, fingerprint: &Fingerprint) -> Result<()> {
     .map_err(|e| match e {
         // The fingerprint is not a machine's own history: another key in its generation
         // is an unknown writer, not a teammate's concurrent rotation.
-        VaultError::ConcurrentRotation { generation } => VaultError::TeamReplaced {
+        VaultError::ConcurrentRotation { generation }
+        | VaultError::TeamRolledBack {
+            pinned: generation, ..
+        } => VaultError::TeamReplaced {
             pinned: generation,
             found: team.generation,
             trusted,
@@ -456,7 +459,7 @@ mod tests {
         let newer = Fingerprint::of(&t2);
         assert!(matches!(
             check_fingerprint(&t1, &newer),
-            Err(VaultError::TeamRolledBack { .. })
+            Err(VaultError::TeamReplaced { .. })
         ));
     }
 

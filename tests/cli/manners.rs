@@ -256,6 +256,8 @@ fn completion_offers_profile_names_without_any_identity() {
         vec!["acme", "acme-staging"]
     );
     assert!(complete(&["run", "-p", ""]).contains("acme-staging"));
+    assert!(complete(&["rm", "acme-"]).contains("acme-staging"));
+    assert!(complete(&["resolve", "acme-"]).contains("acme-staging"));
     assert!(complete(&["rec"]).starts_with("recipients"));
     assert!(complete(&["status", "--wa"]).contains("--warn-days"));
     assert!(

@@ -375,7 +375,9 @@ fn without_the_driver_markers_are_a_named_conflict_that_resolve_settles() {
     let r = bob.fb(&["show", "acme"]);
     r.fails(3)
         .stderr_has("profiles/acme.age holds git merge conflict markers")
-        .stderr_has("fbvault resolve acme");
+        .stderr_has("fbvault resolve acme")
+        // A way out that works from where the user is (the repository's root).
+        .stderr_has("`git -C vault checkout --ours profiles/acme.age`");
     assert!(!r.stderr.contains("damaged"), "{}", r.stderr);
     bob.fb_ok(&["show", "other"]);
     let st = bob.fb(&["status"]);
@@ -615,7 +617,7 @@ fn the_team_fingerprint_refuses_a_team_file_written_with_only_the_public_keys() 
     let a = &team.alice;
     let list = a.fb_ok(&["recipients", "list"]);
     let fp = list
-        .stderr
+        .stdout
         .split_whitespace()
         .find(|w| w.starts_with("fbv1-"))
         .unwrap()
@@ -734,6 +736,24 @@ fn key_material_is_never_echoed() {
     check(&o);
     let o = a.fb(&["--identity", &key_text, "list"]);
     check(&o);
+    // The same keys in forms a hurried paste produces: lowercased, or an OpenSSH key's
+    // base64 body without its lines.
+    let lower = key_text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .unwrap()
+        .to_ascii_lowercase();
+    let body: String = ssh_body.concat();
+    for text in [&lower, &body] {
+        let o = a.fb(&["recipients", "add", text, "--name", "x"]);
+        assert_ne!(o.code, 0);
+        assert!(!o.stderr.contains(text.as_str()), "echoed: {}", o.stderr);
+        let o = a.fb(&["--identity", text, "list"]);
+        assert!(!o.stderr.contains(text.as_str()), "echoed: {}", o.stderr);
+        b.env.set("FBVAULT_IDENTITY", text);
+        let o = b.fb(&["list"]);
+        assert!(!o.stderr.contains(text.as_str()), "echoed: {}", o.stderr);
+    }
     // Key text that is not a valid key, in FBVAULT_KEY.
     let mut c = team.clone_member("c");
     c.env
@@ -776,6 +796,11 @@ fn recipients_remove_asks_and_without_a_terminal_needs_yes_then_lists_next_steps
     let o = a.fb_ok(&["recipients", "remove", "bob", "--yes"]);
     assert!(o.stderr.contains("commit and push now"), "{}", o.stderr);
     assert!(
+        !o.stderr.contains("\\n"),
+        "no escaped line breaks: {}",
+        o.stderr
+    );
+    assert!(
         o.stderr.contains("acme"),
         "the profiles to rotate: {}",
         o.stderr
@@ -784,4 +809,64 @@ fn recipients_remove_asks_and_without_a_terminal_needs_yes_then_lists_next_steps
     a.commit_push("remove bob");
     bob.pull();
     bob.fb(&["list"]).fails(3).stderr_has("cannot open");
+}
+
+#[test]
+fn a_removal_re_encrypts_a_locally_older_profile_and_a_pre_rotation_copy_is_named_and_recoverable()
+{
+    let (team, bob) = Team::with_bob();
+    let a = &team.alice;
+    let bob_id = bob.env.identity();
+    let script = a.env.dir.path().join("window.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nsed -i 's/\"app_id\": \"/\"refresh_window_days\": \"9\", \"app_id\": \"/' \"$1\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o = a
+        .env
+        .std_cmd()
+        .current_dir(&a.repo)
+        .env("EDITOR", &script)
+        .args(["edit", "acme"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    a.commit_push("window 9");
+    // An older copy put back locally, then a removal.
+    a.git_ok(&["checkout", "HEAD~", "--", "vault/profiles/acme.age"]);
+    let o = a.fb_ok(&["recipients", "remove", "bob", "--yes"]);
+    assert!(!o.stderr.contains("left as it was"), "{}", o.stderr);
+    let age = std::process::Command::new("age")
+        .args(["-d", "-i"])
+        .arg(&bob_id)
+        .arg(a.profile("acme"))
+        .output()
+        .unwrap();
+    assert!(
+        !age.status.success(),
+        "the removed member cannot read the older copy"
+    );
+    // The newer copy from before the rotation: named as such, not as an attack.
+    a.git_ok(&["checkout", "HEAD", "--", "vault/profiles/acme.age"]);
+    let o = a.fb(&["show", "acme"]);
+    o.fails(3)
+        .stderr_has("sealed with an earlier team key")
+        .stderr_has("fbvault resolve acme");
+    assert!(!o.stderr.contains("without the team key"), "{}", o.stderr);
+    a.fb_ok(&["resolve", "acme", "--yes"]);
+    let shown = a.fb_ok(&["--json", "show", "acme"]).json();
+    assert_eq!(shown["config"]["refresh_window_days"], "9");
+    let age = std::process::Command::new("age")
+        .args(["-d", "-i"])
+        .arg(&bob_id)
+        .arg(a.profile("acme"))
+        .output()
+        .unwrap();
+    assert!(
+        !age.status.success(),
+        "re-sealed for the current recipients only"
+    );
 }

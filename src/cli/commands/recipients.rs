@@ -128,8 +128,8 @@ fn list(ctx: &Ctx, session: &Session) -> Result<u8, CliError> {
         ctx.ui
             .out(format!("{r}{}", if me { "  (you)" } else { "" }));
     }
-    ctx.ui.info(format!(
-        "team fingerprint: {fingerprint} (generation {}; for FBVAULT_TEAM_FINGERPRINT)",
+    ctx.ui.out(format!(
+        "team fingerprint: {fingerprint}  (generation {}; for FBVAULT_TEAM_FINGERPRINT)",
         team.generation
     ));
     Ok(0)
@@ -218,8 +218,10 @@ fn remove(ctx: &Ctx, session: &Session, who: &str, yes: bool) -> Result<u8, CliE
 }
 
 fn next_steps(ctx: &Ctx, root: &std::path::Path, profiles: &[crate::vault::ProfileName]) {
+    ctx.ui
+        .info("next: commit and push now; until then the shared copy still opens for them:");
     ctx.ui.info(format!(
-        "next: commit and push now; until then the shared copy still opens for them:\n  git -C {} add -A . && git -C {} commit -m 'Remove a vault recipient' && git -C {} push",
+        "  git -C {} add -A . && git -C {} commit -m 'Remove a vault recipient' && git -C {} push",
         root.display(),
         root.display(),
         root.display()

@@ -22,6 +22,7 @@ use crate::vault::{Merged, ProfileName, Side, Team};
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The profile [default: every conflicted one]
+    #[arg(add = crate::cli::complete::profiles())]
     name: Option<ProfileName>,
     /// Do not ask (accepting an older copy of a profile)
     #[arg(long, short = 'y')]
@@ -80,10 +81,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         }
     }
     if let Some(e) = failed {
-        return Err(CliError::with_code(
-            e.code,
-            "some conflicts are not settled (see above)",
-        ));
+        return Err(
+            CliError::with_code(e.code, "some conflicts are not settled (see above)").hint(
+                "keep one side of each with `git checkout --ours FILE` (or --theirs), redo the other side's change with `fbvault edit NAME`, then `git add` and commit",
+            ),
+        );
     }
     ctx.ui.info(format!(
         "now `git add` the resolved file{} and commit",
@@ -157,7 +159,7 @@ fn settle(ctx: &Ctx, session: &Session, name: &ProfileName) -> Result<(), CliErr
         .map_err(|e| {
             CliError::new(format!("{name}: cannot merge: {}", super::merge::explain(&e))).hint(
                 format!(
-                    "keep one side with `git checkout --ours profiles/{name}.age` (or --theirs), then `fbvault edit {name}` to redo the other side's change"
+                    "keep one side with `git -C {{vault}} checkout --ours profiles/{name}.age` (or --theirs), then `fbvault edit {name}` to redo the other side's change"
                 ),
             )
         })?;
@@ -180,7 +182,11 @@ fn not_conflicted(
                 .info(format!("{name} has no merge conflict; nothing to do"));
             Ok(0)
         }
-        Err(e) if e.code == code::LOCKED && e.message.contains("older than the copy") => {
+        Err(e)
+            if e.code == code::LOCKED
+                && (e.message.contains("older than the copy")
+                    || e.message.contains("sealed with an earlier team key")) =>
+        {
             let question = format!(
                 "Accept this older copy of {name} (its tokens may be older than the ones you had)?"
             );
@@ -234,8 +240,10 @@ fn explain_team(ctx: &Ctx, session: &Session) -> Result<u8, CliError> {
     let (added, removed) = our_changes(base.as_ref(), ours.as_ref(), theirs.as_ref());
     ctx.ui
         .info("to settle it, take theirs, accept it, then redo your own recipient changes:");
-    ctx.ui
-        .info("  git checkout --theirs team.age vault.json && git add team.age vault.json");
+    ctx.ui.info(format!(
+        "  git -C {0} checkout --theirs team.age vault.json && git -C {0} add team.age vault.json",
+        super::super::shown_path(root)
+    ));
     ctx.ui.info("  fbvault recipients trust");
     ctx.ui
         .info("  fbvault resolve            (the profiles both sides changed)");
@@ -252,7 +260,10 @@ fn explain_team(ctx: &Ctx, session: &Session) -> Result<u8, CliError> {
         ctx.ui
             .info(format!("  fbvault recipients remove '{}'", r.key));
     }
-    ctx.ui.info("  git add -A . && git commit");
+    ctx.ui.info(format!(
+        "  git -C {0} add -A . && git -C {0} commit",
+        super::super::shown_path(root)
+    ));
     Err(CliError::with_code(
         code::LOCKED,
         "team.age has a merge conflict; nothing was changed",

@@ -14,6 +14,7 @@ use crate::vault::{ProfileName, VaultError};
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The profile
+    #[arg(add = crate::cli::complete::profiles())]
     name: ProfileName,
     /// Do not ask
     #[arg(long, short = 'y')]
