@@ -203,7 +203,7 @@ impl From<VaultError> for CliError {
             ]),
             V::OlderTeamKey { name, .. } => (code::LOCKED, vec![
                 format!("this usually follows a git checkout, reset or stash that put back profiles/{name}.age from before the rotation: restore the copy written after it with git (`git -C {{vault}} log -- profiles/{name}.age`)"),
-                format!("if this copy is the one you want, `fbvault resolve {name}` asks, then seals it again with the current team key"),
+                format!("only if you know this copy is your team's (you restored it from git yourself), `fbvault resolve {name}` asks, then seals it again with the current team key"),
             ]),
             V::ProfileRolledBack { name, .. } => (code::LOCKED, vec![
                 format!("this usually follows a git checkout, reset, revert or stash that put an older profiles/{name}.age back: restore the newer one with git (`git -C {{vault}} log -- profiles/{name}.age`)"),

@@ -139,7 +139,7 @@ pub enum VaultError {
     /// A profile sealed with an earlier team key than `team.age`'s: a copy from before a
     /// rotation.
     #[error(
-        "profile `{name}` is sealed with an earlier team key (generation {generation}) than the vault's (generation {current}): it is a copy from before the last recipient change or rekey"
+        "profile `{name}` is sealed with an earlier team key (generation {generation}) than the vault's (generation {current}): a copy from before the last recipient change or rekey, or written by someone who held that key (a member removed since)"
     )]
     OlderTeamKey {
         /// The profile.

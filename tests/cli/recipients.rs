@@ -114,9 +114,12 @@ fn removing_a_recipient_locks_them_out_even_with_the_old_team_key() {
     forged.seal(&old_team.team_key);
     let bytes = fbvault::vault::encrypt(&[alice], &forged.to_plaintext()).unwrap();
     std::fs::write(env.profile_file("evil"), bytes).unwrap();
+    // Refused, and not passed off as harmless: an earlier key is one a removed member knew.
     env.run(&["show", "evil"])
         .fails(3)
-        .stderr_has("integrity check");
+        .stderr_has("sealed with an earlier team key")
+        .stderr_has("a member removed since");
+    env.run(&["resolve", "evil"]).fails(2);
 }
 
 #[test]

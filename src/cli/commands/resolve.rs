@@ -188,7 +188,7 @@ fn not_conflicted(
                     || e.message.contains("sealed with an earlier team key")) =>
         {
             let question = format!(
-                "Accept this older copy of {name} (its tokens may be older than the ones you had)?"
+                "Accept this copy of {name}? Its tokens may be older than the ones you had, and a copy sealed with an earlier team key may come from a member removed since."
             );
             let how = "pass --yes to accept it";
             if prompt::confirm_or_yes(yes, &question, "accept an older profile", how)?
