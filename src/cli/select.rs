@@ -80,18 +80,11 @@ pub fn require(session: &Session, name: &ProfileName) -> Result<(), CliError> {
         return Ok(());
     }
     let names = session.vault.names().unwrap_or_default();
-    let close = fbvault_provider::closest(name.as_str(), names.iter().map(|n| n.as_str()));
     let err = CliError::new(format!("no profile named `{name}`"));
-    Err(if close.is_empty() {
-        err.hint("`fbvault list` shows the profiles")
-    } else {
-        err.hint(format!(
-            "did you mean {}?",
-            close
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(" or ")
-        ))
-    })
+    Err(
+        match fbvault_provider::did_you_mean(name.as_str(), names.iter().map(|n| n.as_str())) {
+            Some(hint) => err.hint(hint),
+            None => err.hint("`fbvault list` shows the profiles"),
+        },
+    )
 }

@@ -125,6 +125,23 @@ impl Member {
         assert_eq!(o.code, 0, "add {name}: {}", o.stderr);
     }
 
+    /// `fbvault edit NAME` with `script` (a shell line; the file is `$1`) as the editor.
+    pub fn edit_with(&self, name: &str, script: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.env.dir.path().join(format!("edit-{name}.sh"));
+        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let o = self
+            .env
+            .std_cmd()
+            .current_dir(&self.repo)
+            .env("EDITOR", &path)
+            .args(["edit", name])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "edit {name}: {o:?}");
+    }
+
     /// `git pull` (a merge) from the remote.
     pub fn pull(&self) {
         self.git_ok(&["pull", "-q", "--no-rebase", "origin", "main"]);
@@ -660,23 +677,10 @@ fn a_read_only_run_uses_the_stored_token_when_one_is_due() {
         .configure(|c| c.long_lived_secs = 3 * 86_400);
     login(a, &team, "acme");
     // Make the stored token look issued long ago, so that it is due now.
-    let script = a.env.dir.path().join("age-it.sh");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\nsed -i -e 's/\"obtained_at\": \"[^\"]*\"/\"obtained_at\": \"2020-01-01T00:00:00Z\"/' -e 's/\"issued_at\": \"[^\"]*\"/\"issued_at\": \"2020-01-01T00:00:00Z\"/' \"$1\"\n",
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let o = a
-        .env
-        .std_cmd()
-        .current_dir(&a.repo)
-        .env("EDITOR", &script)
-        .args(["edit", "acme"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{o:?}");
+    a.edit_with(
+        "acme",
+        r#"sed -i -e 's/"obtained_at": "[^"]*"/"obtained_at": "2020-01-01T00:00:00Z"/' -e 's/"issued_at": "[^"]*"/"issued_at": "2020-01-01T00:00:00Z"/' "$1""#,
+    );
     a.commit_push("short token");
     let mut ci = team.clone_member("ci");
     let key_text = std::fs::read_to_string(a.env.identity()).unwrap();
@@ -817,23 +821,10 @@ fn a_removal_re_encrypts_a_locally_older_profile_and_a_pre_rotation_copy_is_name
     let (team, bob) = Team::with_bob();
     let a = &team.alice;
     let bob_id = bob.env.identity();
-    let script = a.env.dir.path().join("window.sh");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\nsed -i 's/\"app_id\": \"/\"refresh_window_days\": \"9\", \"app_id\": \"/' \"$1\"\n",
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let o = a
-        .env
-        .std_cmd()
-        .current_dir(&a.repo)
-        .env("EDITOR", &script)
-        .args(["edit", "acme"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{o:?}");
+    a.edit_with(
+        "acme",
+        r#"sed -i 's/"app_id": "/"refresh_window_days": "9", "app_id": "/' "$1""#,
+    );
     a.commit_push("window 9");
     // An older copy put back locally, then a removal.
     a.git_ok(&["checkout", "HEAD~", "--", "vault/profiles/acme.age"]);

@@ -96,7 +96,6 @@ fn find_page<'a>(profile: &'a ProfileData, wanted: &str) -> Result<&'a Token, Pr
         .ok_or_else(|| {
             let known: Vec<String> = pages.iter().filter_map(|p| p.subject.clone()).collect();
             let labels = pages.iter().filter_map(|p| p.label.as_deref());
-            let close = fbvault_provider::closest(wanted, labels);
             let err = ProviderError::new(
                 ErrorKind::BadRequest,
                 format!(
@@ -108,17 +107,9 @@ fn find_page<'a>(profile: &'a ProfileData, wanted: &str) -> Result<&'a Token, Pr
                     }
                 ),
             );
-            let err = if close.is_empty() {
-                err
-            } else {
-                err.hint(format!(
-                    "did you mean {}?",
-                    close
-                        .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                ))
+            let err = match fbvault_provider::did_you_mean(wanted, labels) {
+                Some(hint) => err.hint(hint),
+                None => err,
             };
             err.hint("read the user's pages with `fbvault pages {profile}`")
         })

@@ -29,5 +29,5 @@ pub use provider::{
     check_required_fields, default_refresh_need,
 };
 pub use secret::{Secret, redact};
-pub use suggest::closest;
+pub use suggest::{closest, did_you_mean};
 pub use token::{Token, TokenKind};

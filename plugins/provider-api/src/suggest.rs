@@ -14,6 +14,15 @@ pub fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> V
     scored.into_iter().take(3).map(|(_, c)| c).collect()
 }
 
+/// `did you mean `a` or `b`?` for the closest names, or `None` when none is close.
+pub fn did_you_mean<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let close = closest(wanted, candidates);
+    (!close.is_empty()).then(|| {
+        let names: Vec<String> = close.iter().map(|c| format!("`{c}`")).collect();
+        format!("did you mean {}?", names.join(" or "))
+    })
+}
+
 /// Levenshtein distance, with a transposition counted as one edit.
 fn distance(a: &str, b: &str) -> usize {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
