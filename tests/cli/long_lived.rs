@@ -400,3 +400,41 @@ fn they_redeem_an_authorization_code_for_a_long_lived_token() {
         assert!(!format!("{e:?}").contains(&other) && !format!("{e:?}").contains(APP_SECRET));
     }
 }
+
+#[test]
+fn status_advises_a_refresh_not_a_login_while_a_refresh_can_extend_the_token() {
+    for (flavor, n) in &BOTH {
+        let (env, sandbox) = world(*flavor, n, 10 * DAY);
+        assert_eq!(add(&env, n, &sandbox.short_token()).code, 0);
+        let o = env.run(&["status", "--check", "--warn-days", "14"]);
+        assert_eq!(o.code, 10, "{}", o.stderr);
+        assert!(
+            !o.stderr.contains("fbvault login"),
+            "{}: {}",
+            n.provider,
+            o.stderr
+        );
+        assert!(o.stderr.contains("`fbvault refresh me`"), "{}", o.stderr);
+        assert!(
+            o.stderr.contains("`fbvault run` refreshes it"),
+            "{}",
+            o.stderr
+        );
+        // No other provider's fields on their rows.
+        let json = env.ok(&["status", "--json", "--warn-days", "14"]).json();
+        let row = json[0].as_object().unwrap();
+        for field in ["graph_version", "marketing_api_until", "login_by"] {
+            assert!(!row.contains_key(field), "{field}: {json}");
+        }
+    }
+    // Once expired only a login helps, and status says so.
+    for (flavor, n) in &BOTH {
+        let (env, sandbox) = world(*flavor, n, 1);
+        assert_eq!(add(&env, n, &sandbox.short_token()).code, 0);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let o = env.run(&["status", "--check"]);
+        assert_eq!(o.code, 10, "{}", o.stderr);
+        assert!(o.stderr.contains("run `fbvault login me`"), "{}", o.stderr);
+        assert!(!o.stderr.contains("fbvault refresh"), "{}", o.stderr);
+    }
+}

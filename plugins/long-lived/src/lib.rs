@@ -18,7 +18,7 @@ mod http;
 use chrono::{DateTime, Duration, Utc};
 use fbvault_provider::{
     Capability, Context, Description, EnvOptions, EnvVar, ErrorKind, FieldSpec, ProfileData,
-    ProviderError, RefreshNeed, Secret, Token, TokenKind, TokenProvider, TokenSet,
+    ProviderError, RefreshNeed, Secret, StatusExtras, Token, TokenKind, TokenProvider, TokenSet,
     default_refresh_need,
 };
 
@@ -267,6 +267,33 @@ impl TokenProvider for LongLivedProvider {
 
     fn refresh_due(&self, ctx: &Context, profile: &ProfileData) -> RefreshNeed {
         default_refresh_need(ctx.now, profile, Self::window(profile))
+    }
+
+    /// A live token is extended by a refresh (which `run` does by itself inside the
+    /// window), so `status` advises a refresh, not a new login, until it expires.
+    fn status(&self, ctx: &Context, profile: &ProfileData) -> StatusExtras {
+        let mut extras = StatusExtras::default();
+        let live = profile
+            .token(TOKEN)
+            .filter(|t| t.invalid.is_none() && t.expires_at.is_none_or(|at| at > ctx.now));
+        if let Some(token) = live {
+            let days = Self::window(profile).num_days();
+            extras.expiring.insert(
+                token.name.clone(),
+                format!(
+                    "{} extends it: `fbvault run` refreshes it within {days} days of expiry, `fbvault refresh {}` does it now",
+                    self.spec.label, profile.name
+                ),
+            );
+            extras.advice.insert(
+                token.name.clone(),
+                format!(
+                    "run `fbvault refresh {}` (a new login is not needed)",
+                    profile.name
+                ),
+            );
+        }
+        extras
     }
 
     fn refresh(

@@ -25,7 +25,7 @@ mod token;
 pub use error::{ErrorKind, ProviderError};
 pub use provider::{
     Capability, Context, Description, EnvOptions, EnvVar, FieldSpec, Inspection, LoginInput,
-    LoginSpec, ProfileData, RefreshNeed, TokenProvider, TokenSet, check_known_fields,
+    LoginSpec, ProfileData, RefreshNeed, StatusExtras, TokenProvider, TokenSet, check_known_fields,
     check_required_fields, default_refresh_need,
 };
 pub use secret::{Secret, redact};
