@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use fbvault_facebook::FacebookProvider;
 use fbvault_facebook::login::{self as fb, DevicePoll};
-use fbvault_provider::{ProfileData, Secret, TokenSet};
+use fbvault_provider::{Authorize, ProfileData, Secret, TokenProvider, TokenSet, WebLogin};
 
 use crate::cli::format::outside;
 use crate::cli::ui::err_line;
@@ -57,11 +57,23 @@ pub struct Obtained {
     pub client_token: Option<Secret>,
 }
 
-/// The Facebook provider, for a profile of the `facebook` provider only.
+/// The loopback port of `--web` when neither `--port` nor the profile's `redirect_port`
+/// names one.
+pub const DEFAULT_PORT: u16 = 8765;
+/// The profile field that remembers `--port` (for a provider that declares it).
+pub const PORT_FIELD: &str = "redirect_port";
+
+/// The redirect URI for a loopback port: `http://localhost:PORT/callback`.
+pub fn redirect_uri(port: u16) -> String {
+    format!("http://localhost:{port}/callback")
+}
+
+/// The Facebook provider, for a profile of the `facebook` provider only (the device login
+/// is Facebook Login for Devices).
 fn facebook(profile: &Profile) -> Result<FacebookProvider, CliError> {
-    if profile.provider != "facebook" {
+    if profile.provider != crate::providers::DEFAULT {
         return Err(CliError::usage(format!(
-            "{}: --web and --device log in to Facebook; this profile uses the `{}` provider",
+            "{}: --device logs in to Facebook; this profile uses the `{}` provider",
             profile.name, profile.provider
         ))
         .hint(format!(
@@ -72,9 +84,13 @@ fn facebook(profile: &Profile) -> Result<FacebookProvider, CliError> {
     Ok(crate::providers::facebook())
 }
 
-/// Runs the browser or device login for `profile` and returns the token it obtained.
-pub fn obtain(profile: &Profile, how: How) -> Result<Obtained, CliError> {
-    let provider = facebook(profile)?;
+/// Runs the browser or device login for `profile` with its `provider` and returns the
+/// token it obtained.
+pub fn obtain(
+    profile: &Profile,
+    provider: &dyn TokenProvider,
+    how: How,
+) -> Result<Obtained, CliError> {
     let data = profile.data();
     match how {
         How::Web {
@@ -82,10 +98,20 @@ pub fn obtain(profile: &Profile, how: How) -> Result<Obtained, CliError> {
             scope,
             no_browser,
         } => {
-            let saved = data.config(fb::REDIRECT_PORT).and_then(|p| p.parse().ok());
-            let use_port = port.or(saved).unwrap_or(fb::DEFAULT_REDIRECT_PORT);
-            let requested = fb::requested_scopes(&data, scope.as_deref());
-            let token = web(&provider, &data, use_port, &requested, !no_browser)?;
+            let Some(flow) = provider.web_login() else {
+                return Err(CliError::usage(format!(
+                    "{}: the `{}` provider has no browser login",
+                    profile.name, profile.provider
+                ))
+                .hint(format!(
+                    "give it a token with `fbvault login {}`",
+                    profile.name
+                )));
+            };
+            let saved = data.config(PORT_FIELD).and_then(|p| p.parse().ok());
+            let use_port = port.or(saved).unwrap_or(DEFAULT_PORT);
+            let requested = flow.scopes(&data, scope.as_deref());
+            let token = web(flow, &data, use_port, &requested, !no_browser)?;
             Ok(Obtained {
                 token,
                 requested,
@@ -97,6 +123,7 @@ pub fn obtain(profile: &Profile, how: How) -> Result<Obtained, CliError> {
             client_token,
             scope,
         } => {
+            let provider = facebook(profile)?;
             let stored = data.secret(fb::CLIENT_TOKEN).cloned();
             let asked = || {
                 let question = format!(
@@ -135,19 +162,12 @@ fn timeout() -> Duration {
     crate::settings::seconds_from_env("FBVAULT_LOGIN_TIMEOUT", Duration::from_secs(300), 86_400.0)
 }
 
-fn dialog_base() -> String {
-    std::env::var("FBVAULT_DIALOG_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| fb::DEFAULT_DIALOG_URL.to_string())
-}
-
 fn no_random(_: getrandom::Error) -> CliError {
     CliError::new("the operating system gave no random numbers for the login")
 }
 
 fn web(
-    provider: &FacebookProvider,
+    flow: &dyn WebLogin,
     profile: &ProfileData,
     port: u16,
     scopes: &[String],
@@ -160,19 +180,17 @@ fn web(
         pkce::state().map_err(no_random)?,
         pkce::verifier().map_err(no_random)?,
     );
-    let redirect = fb::redirect_uri(port);
-    let dialog = fb::Dialog {
-        base: &dialog_base(),
+    let redirect = redirect_uri(port);
+    let authorize = Authorize {
         redirect_uri: &redirect,
         state: state.expose(),
         code_challenge: &pkce::challenge(&verifier),
         scopes,
-        rerequest: fb::rerequest(profile),
     };
-    let url = provider
-        .dialog_url(profile, &dialog)
+    let url = flow
+        .authorize_page(profile, &authorize)
         .map_err(|e| CliError::provider(e, name))?;
-    err_line(&format!("fbvault: log in to Facebook at {url}"));
+    err_line(&format!("fbvault: log in to {} at {url}", flow.issuer()));
     err_line(&format!(
         "fbvault: waiting up to {} s for the browser to come back to {redirect}",
         wait.as_secs()
@@ -184,8 +202,8 @@ fn web(
         ));
     }
     match listener.wait(&state, Instant::now() + wait) {
-        Ok(Callback::Code(code)) => provider
-            .redeem_code(profile, &code, &redirect, &verifier)
+        Ok(Callback::Code(code)) => flow
+            .redeem(profile, &code, &redirect, &verifier)
             .map_err(|e| CliError::provider(e, name)),
         Ok(Callback::Denied(error, reason)) => {
             let why = reason.map_or_else(
@@ -261,20 +279,27 @@ fn device(
 }
 
 /// Names each requested permission the stored user token lacks, with what that means,
-/// and returns them.
-pub fn report_missing(ui: &Ui, name: &str, obtained: &Obtained, set: &TokenSet) -> Vec<String> {
+/// and returns them (a provider whose browser login checks none: nothing).
+pub fn report_missing(
+    ui: &Ui,
+    provider: &dyn TokenProvider,
+    name: &str,
+    obtained: &Obtained,
+    set: &TokenSet,
+) -> Vec<String> {
+    let Some(flow) = provider.web_login() else {
+        return Vec::new();
+    };
     let granted = set
         .tokens
-        .iter()
-        .find(|t| t.name == "user")
+        .first()
         .map(|t| t.scopes.clone())
         .unwrap_or_default();
-    let missing = fb::missing_scopes(&obtained.requested, &granted);
-    for scope in &missing {
+    let missing = flow.missing(&obtained.requested, &granted);
+    for (scope, meaning) in &missing {
         ui.warn(format!(
-            "{name}: permission {} was not granted: {}",
-            outside(scope),
-            fb::scope_meaning(scope)
+            "{name}: permission {} was not granted: {meaning}",
+            outside(scope)
         ));
     }
     if !missing.is_empty() {
@@ -282,23 +307,29 @@ pub fn report_missing(ui: &Ui, name: &str, obtained: &Obtained, set: &TokenSet) 
             "{name}: the next `fbvault login {name} --web` asks for them again (auth_type=rerequest); while the app is in development mode, only people with a role on it can grant them"
         ));
     }
-    missing
+    missing.into_iter().map(|(s, _)| s).collect()
 }
 
-/// What a stored login leaves in the profile: the declined permissions (asked again with
-/// `auth_type=rerequest`), the port, the client token.
-pub fn remember(profile: &mut Profile, obtained: &Obtained, missing: &[String]) {
+/// What a stored login leaves in the profile, in the fields its provider declares: the
+/// declined permissions (asked again with `auth_type=rerequest`), the port, the client
+/// token.
+pub fn remember(
+    profile: &mut Profile,
+    provider: &dyn TokenProvider,
+    obtained: &Obtained,
+    missing: &[String],
+) {
+    let declared = provider.describe();
+    let has = |field: &str| declared.fields.iter().any(|f| f.name == field);
     if missing.is_empty() {
         profile.config.remove(fb::DECLINED_SCOPES);
-    } else {
+    } else if has(fb::DECLINED_SCOPES) {
         profile
             .config
             .insert(fb::DECLINED_SCOPES.into(), missing.join(","));
     }
-    if let Some(port) = obtained.port {
-        profile
-            .config
-            .insert(fb::REDIRECT_PORT.into(), port.to_string());
+    if let Some(port) = obtained.port.filter(|_| has(PORT_FIELD)) {
+        profile.config.insert(PORT_FIELD.into(), port.to_string());
     }
     if let Some(ct) = &obtained.client_token {
         profile.secrets.insert(fb::CLIENT_TOKEN.into(), ct.clone());

@@ -300,6 +300,10 @@ impl TokenProvider for FacebookProvider {
         Some(status::schema())
     }
 
+    fn web_login(&self) -> Option<&dyn fbvault_provider::WebLogin> {
+        Some(self)
+    }
+
     fn remarks(&self, profile: &ProfileData) -> Vec<String> {
         profile
             .config("graph_version")

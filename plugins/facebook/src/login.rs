@@ -85,15 +85,8 @@ pub enum DevicePoll {
 /// each once.
 pub fn requested_scopes(profile: &ProfileData, scope: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let given: Vec<String> = match scope {
-        Some(s) => s
-            .split([',', ' '])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
-        None => DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
-    };
+    let given = fbvault_provider::split_scopes(scope)
+        .unwrap_or_else(|| DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect());
     // `public_profile` is always granted: asking for it again is noise.
     let had = profile.token("user").map_or_else(Vec::new, |t| {
         t.scopes
@@ -330,6 +323,57 @@ fn client_token_refused(e: ProviderError) -> ProviderError {
         format!("Facebook refused the app's client token for a device login ({})", e.message),
     )
     .hint("the client token is in the Meta dashboard, App settings › Advanced › Client token; give it again with `--client-token-stdin`, and check that Facebook Login › Settings › \"Login from Devices\" is on")
+}
+
+/// `login --web` through the login dialog (PKCE, `auth_type=rerequest` after a decline).
+impl fbvault_provider::WebLogin for FacebookProvider {
+    fn issuer(&self) -> &str {
+        "Facebook"
+    }
+
+    fn scopes(&self, profile: &ProfileData, scope: Option<&str>) -> Vec<String> {
+        requested_scopes(profile, scope)
+    }
+
+    fn authorize_page(
+        &self,
+        profile: &ProfileData,
+        a: &fbvault_provider::Authorize,
+    ) -> Result<String, ProviderError> {
+        let dialog = Dialog {
+            base: self
+                .options
+                .dialog_url
+                .as_deref()
+                .unwrap_or(DEFAULT_DIALOG_URL),
+            redirect_uri: a.redirect_uri,
+            state: a.state,
+            code_challenge: a.code_challenge,
+            scopes: a.scopes,
+            rerequest: rerequest(profile),
+        };
+        self.dialog_url(profile, &dialog)
+    }
+
+    fn redeem(
+        &self,
+        profile: &ProfileData,
+        code: &Secret,
+        redirect_uri: &str,
+        verifier: &Secret,
+    ) -> Result<Secret, ProviderError> {
+        self.redeem_code(profile, code, redirect_uri, verifier)
+    }
+
+    fn missing(&self, requested: &[String], granted: &[String]) -> Vec<(String, String)> {
+        missing_scopes(requested, granted)
+            .into_iter()
+            .map(|s| {
+                let meaning = scope_meaning(&s).to_string();
+                (s, meaning)
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

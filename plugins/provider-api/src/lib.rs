@@ -21,6 +21,7 @@ mod suggest;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 mod token;
+mod web;
 
 pub use error::{ErrorKind, ProviderError};
 pub use provider::{
@@ -31,3 +32,4 @@ pub use provider::{
 pub use secret::{Secret, redact};
 pub use suggest::closest;
 pub use token::{Token, TokenKind};
+pub use web::{Authorize, WebLogin, split_scopes};

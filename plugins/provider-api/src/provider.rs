@@ -356,6 +356,12 @@ pub trait TokenProvider: Send + Sync {
         None
     }
 
+    /// The browser login (`login --web`), when the provider offers one; the default has
+    /// none.
+    fn web_login(&self) -> Option<&dyn crate::WebLogin> {
+        None
+    }
+
     /// Turns the user's grant into the complete set of tokens to store.
     fn login(
         &self,

@@ -147,10 +147,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             scope: args.scope.clone(),
             no_browser: args.no_browser,
         };
-        Some(login::obtain(&profile, how).map_err(|e| {
-            let again = format!("`fbvault add {} …` again (nothing was stored)", args.name);
-            for_new_profile(e, args.name.as_str(), &again)
-        })?)
+        Some(
+            login::obtain(&profile, provider.as_ref(), how).map_err(|e| {
+                let again = format!("`fbvault add {} …` again (nothing was stored)", args.name);
+                for_new_profile(e, args.name.as_str(), &again)
+            })?,
+        )
     } else {
         None
     };
@@ -188,8 +190,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             })?;
         session.show_notes(args.name.as_str(), &set);
         if let Some(o) = &obtained {
-            let missing = login::report_missing(&ctx.ui, args.name.as_str(), o, &set);
-            login::remember(&mut profile, o, &missing);
+            let missing =
+                login::report_missing(&ctx.ui, provider.as_ref(), args.name.as_str(), o, &set);
+            login::remember(&mut profile, provider.as_ref(), o, &missing);
         }
         profile.tokens = set.tokens;
     }

@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let profile = session.read(&name)?;
     let provider = session.provider(&profile)?;
     let obtained = match how(&args)? {
-        Some(how) => Some(login::obtain(&profile, how)?),
+        Some(how) => Some(login::obtain(&profile, provider.as_ref(), how)?),
         None => None,
     };
     let token = match &obtained {
@@ -80,12 +80,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     session.show_notes(name.as_str(), &set);
     let missing = obtained
         .as_ref()
-        .map(|o| login::report_missing(&ctx.ui, name.as_str(), o, &set))
+        .map(|o| login::report_missing(&ctx.ui, provider.as_ref(), name.as_str(), o, &set))
         .unwrap_or_default();
     let stored = session.update(&name, |p| {
         p.tokens = set.tokens;
         if let Some(o) = &obtained {
-            login::remember(p, o, &missing);
+            login::remember(p, provider.as_ref(), o, &missing);
         }
         Ok(())
     })?;
