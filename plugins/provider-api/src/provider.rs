@@ -268,7 +268,7 @@ pub struct EnvOptions {
     /// A sub-account to act as (for Facebook, a page id or name).
     pub target: Option<String>,
     /// Whether the profile opted in to injecting its app secret.
-    pub include_app_secret: bool,
+    pub include_secrets: bool,
 }
 
 /// Whether stored tokens need a refresh, decided offline.

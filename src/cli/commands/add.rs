@@ -129,7 +129,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     if let Some(secret) = app_secret {
         profile.secrets.insert("app_secret".into(), secret);
     }
-    profile.inject_app_secret = args.inject_app_secret;
+    profile.inject_secrets = args.inject_app_secret;
 
     let provider = session.provider(&profile)?;
     let described = provider.describe();
