@@ -13,10 +13,11 @@ use crate::vault::ProfileName;
 
 /// Give a profile a new token: the way to a fresh user token (Facebook does not extend one).
 ///
-/// --web opens Facebook's login dialog in the browser ($BROWSER, else xdg-open/open; the
-/// URL is always printed, for a browser on another machine) and waits on 127.0.0.1:PORT
-/// for the redirect to http://localhost:PORT/callback (port 8765 unless --port, which is
-/// remembered; register that URI in the app's Facebook Login settings). It gives up after
+/// --web opens the provider's login page (Facebook's login dialog, Instagram's or
+/// Threads' authorize page) in the browser ($BROWSER, else xdg-open/open; the URL is
+/// always printed, for a browser on another machine) and waits on 127.0.0.1:PORT for the
+/// redirect to http://localhost:PORT/callback (port 8765 unless --port, which Facebook
+/// profiles remember; register that URI in the app's login settings). It gives up after
 /// FBVAULT_LOGIN_TIMEOUT seconds (300). --device prints a code to enter at
 /// facebook.com/device, for machines without a browser; it needs the app's client token.
 /// Otherwise the token comes from --token-stdin, SHORT_TOKEN with --from-env, or a

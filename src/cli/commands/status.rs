@@ -15,10 +15,12 @@ use crate::vault::ProfileName;
 /// expiry, state (ok, expiring, expired, invalid, unknown).
 ///
 /// With --check, exits 10 when any token is expired, invalid or inside the warning window,
-/// or a profile's Graph API version is past or within 30 days of its Marketing API end
-/// (see the version table in the README), so a daily cron job can tell you before
-/// anything breaks. JSON rows also carry graph_version, marketing_api_until and, for
-/// user tokens, login_by (Facebook does not extend user tokens: log in again by then).
+/// or a profile's provider warns about it (a Facebook profile's Graph API version past or
+/// within 30 days of its Marketing API end: see the version table in the README), so a
+/// daily cron job can tell you before anything breaks. Each provider says what to do: log
+/// in again, or refresh a token it can still extend. JSON rows also carry the provider's
+/// fields (Facebook: graph_version, marketing_api_until and, for user tokens, login_by,
+/// the day to log in again by; see schemas/status.schema.json).
 ///
 /// Example: fbvault status --check --warn-days 14 || notify-send "fbvault: log in again"
 #[derive(Debug, clap::Args)]
