@@ -1,8 +1,10 @@
 //! Logging in without pasting a token (SPEC §10): `login --web` (the OAuth code flow with
-//! PKCE and a loopback redirect) and `login --device` (Facebook Login for Devices). Both
-//! end with a user token that then goes through the provider's ordinary token login
-//! (`debug_token`, exchange if short-lived, pages); nothing is written before that
-//! succeeds.
+//! PKCE and a loopback redirect) and `login --device` (a code entered on another device),
+//! for every provider that offers them ([`WebLogin`], [`DeviceLogin`]: the provider builds
+//! its URLs and redeems; this module listens, waits and talks to the person). Both end
+//! with a user token that then goes through the provider's ordinary token login (for
+//! Facebook: `debug_token`, exchange if short-lived, pages); nothing is written before
+//! that succeeds.
 //!
 //! The flow's messages go to stderr, each line starting `fbvault: `. The dialog URL is
 //! printed (it carries the `state` and the PKCE challenge by design); the code, the
@@ -14,9 +16,9 @@ pub mod pkce;
 
 use std::time::{Duration, Instant};
 
-use fbvault_facebook::FacebookProvider;
-use fbvault_facebook::login::{self as fb, DevicePoll};
-use fbvault_provider::{Authorize, ProfileData, Secret, TokenProvider, TokenSet, WebLogin};
+use fbvault_provider::{
+    Authorize, DeviceLogin, DevicePoll, ProfileData, Secret, TokenProvider, TokenSet, WebLogin,
+};
 
 use crate::cli::format::outside;
 use crate::cli::ui::err_line;
@@ -68,22 +70,6 @@ pub fn redirect_uri(port: u16) -> String {
     format!("http://localhost:{port}/callback")
 }
 
-/// The Facebook provider, for a profile of the `facebook` provider only (the device login
-/// is Facebook Login for Devices).
-fn facebook(profile: &Profile) -> Result<FacebookProvider, CliError> {
-    if profile.provider != crate::providers::DEFAULT {
-        return Err(CliError::usage(format!(
-            "{}: --device logs in to Facebook; this profile uses the `{}` provider",
-            profile.name, profile.provider
-        ))
-        .hint(format!(
-            "give it a token with `fbvault login {}`",
-            profile.name
-        )));
-    }
-    Ok(crate::providers::facebook())
-}
-
 /// Runs the browser or device login for `profile` with its `provider` and returns the
 /// token it obtained.
 pub fn obtain(
@@ -99,14 +85,7 @@ pub fn obtain(
             no_browser,
         } => {
             let Some(flow) = provider.web_login() else {
-                return Err(CliError::usage(format!(
-                    "{}: the `{}` provider has no browser login",
-                    profile.name, profile.provider
-                ))
-                .hint(format!(
-                    "give it a token with `fbvault login {}`",
-                    profile.name
-                )));
+                return Err(lacks(profile, "browser", None));
             };
             let saved = data.config(PORT_FIELD).and_then(|p| p.parse().ok());
             let use_port = port.or(saved).unwrap_or(DEFAULT_PORT);
@@ -123,12 +102,16 @@ pub fn obtain(
             client_token,
             scope,
         } => {
-            let provider = facebook(profile)?;
-            let stored = data.secret(fb::CLIENT_TOKEN).cloned();
+            let Some(flow) = provider.device_login() else {
+                let web = provider.web_login().map(|_| "--web");
+                return Err(lacks(profile, "device", web));
+            };
+            let stored = data.secret(flow.client_field()).cloned();
             let asked = || {
                 let question = format!(
-                    "Client token of the app for {} (App settings › Advanced): ",
-                    profile.name
+                    "Client token of the app for {} ({}): ",
+                    profile.name,
+                    flow.client_place()
                 );
                 (stored.is_none() && crate::cli::prompt::interactive())
                     .then(|| crate::cli::prompt::secret(&question))
@@ -143,10 +126,13 @@ pub fn obtain(
                     "{}: a device login needs the app's client token",
                     profile.name
                 ))
-                .hint("pass it on standard input with --client-token-stdin (Meta dashboard: App settings › Advanced › Client token)"));
+                .hint(format!(
+                    "pass it on standard input with --client-token-stdin ({})",
+                    flow.client_place()
+                )));
             };
-            let requested = fb::requested_scopes(&data, scope.as_deref());
-            let token = device(&provider, &data, &ct, &requested)?;
+            let requested = flow.device_scopes(&data, scope.as_deref());
+            let token = device(flow, &data, &ct, &requested)?;
             Ok(Obtained {
                 token,
                 requested,
@@ -155,6 +141,20 @@ pub fn obtain(
             })
         }
     }
+}
+
+/// The profile's provider has no `kind` login: say so, and what it has (`other`, a flag).
+fn lacks(profile: &Profile, kind: &str, other: Option<&str>) -> CliError {
+    let name = &profile.name;
+    let paste = format!("give it a token with `fbvault login {name}`");
+    CliError::usage(format!(
+        "{name}: the `{}` provider has no {kind} login",
+        profile.provider
+    ))
+    .hint(match other {
+        Some(flag) => format!("log in with `fbvault login {name} {flag}`, or {paste}"),
+        None => paste,
+    })
 }
 
 /// How long a browser login waits: `FBVAULT_LOGIN_TIMEOUT` seconds, default 300.
@@ -240,16 +240,14 @@ fn listen_error(e: ListenError, name: &str, port: u16, wait: Duration) -> CliErr
 }
 
 fn device(
-    provider: &FacebookProvider,
+    flow: &dyn DeviceLogin,
     profile: &ProfileData,
     client_token: &Secret,
     scopes: &[String],
 ) -> Result<Secret, CliError> {
     let name = profile.name.as_str();
     let refused = |e| CliError::provider(e, name);
-    let started = provider
-        .device_start(profile, client_token, scopes)
-        .map_err(refused)?;
+    let started = flow.start(profile, client_token, scopes).map_err(refused)?;
     err_line(&format!(
         "fbvault: on any device, open {} and enter the code {} (it expires in {} min)",
         outside(&started.verification_uri),
@@ -260,8 +258,8 @@ fn device(
     let mut interval = Duration::from_secs(started.interval.max(1));
     loop {
         std::thread::sleep(interval);
-        match provider
-            .device_poll(profile, client_token, &started)
+        match flow
+            .poll(profile, client_token, &started)
             .map_err(refused)?
         {
             DevicePoll::Pending => {}
@@ -321,17 +319,19 @@ pub fn remember(
 ) {
     let declared = provider.describe();
     let has = |field: &str| declared.fields.iter().any(|f| f.name == field);
-    if missing.is_empty() {
-        profile.config.remove(fb::DECLINED_SCOPES);
-    } else if has(fb::DECLINED_SCOPES) {
-        profile
-            .config
-            .insert(fb::DECLINED_SCOPES.into(), missing.join(","));
+    if let Some(field) = provider.web_login().and_then(|w| w.declined_field()) {
+        if missing.is_empty() {
+            profile.config.remove(field);
+        } else {
+            profile.config.insert(field.into(), missing.join(","));
+        }
     }
     if let Some(port) = obtained.port.filter(|_| has(PORT_FIELD)) {
         profile.config.insert(PORT_FIELD.into(), port.to_string());
     }
-    if let Some(ct) = &obtained.client_token {
-        profile.secrets.insert(fb::CLIENT_TOKEN.into(), ct.clone());
+    if let (Some(ct), Some(flow)) = (&obtained.client_token, provider.device_login()) {
+        profile
+            .secrets
+            .insert(flow.client_field().into(), ct.clone());
     }
 }

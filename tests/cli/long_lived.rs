@@ -504,3 +504,16 @@ fn login_web_follows_their_authorize_page_back_to_the_loopback_listener() {
         assert!(browser.starts_with("200 "), "{browser}");
     }
 }
+
+#[test]
+fn they_have_no_device_login_and_say_what_to_use() {
+    let (flavor, n) = &BOTH[0];
+    let (env, sandbox) = world(*flavor, n, 60 * DAY);
+    assert_eq!(add(&env, n, &sandbox.short_token()).code, 0);
+    let before = env.snapshot();
+    env.run(&["login", "me", "--device"])
+        .fails(2)
+        .stderr_has("the `instagram` provider has no device login")
+        .stderr_has("`fbvault login me --web`");
+    assert_eq!(before, env.snapshot());
+}

@@ -304,6 +304,10 @@ impl TokenProvider for FacebookProvider {
         Some(self)
     }
 
+    fn device_login(&self) -> Option<&dyn fbvault_provider::DeviceLogin> {
+        Some(self)
+    }
+
     fn remarks(&self, profile: &ProfileData) -> Vec<String> {
         profile
             .config("graph_version")

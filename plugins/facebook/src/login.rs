@@ -56,29 +56,7 @@ pub struct Dialog<'a> {
     pub rerequest: bool,
 }
 
-/// A device login started: what to show the person, and what to poll with.
-pub struct DeviceCode {
-    /// The code to poll with (secret: whoever has it can collect the token).
-    pub code: Secret,
-    /// The code the person types at `verification_uri`.
-    pub user_code: String,
-    /// Where the person goes (`https://www.facebook.com/device`).
-    pub verification_uri: String,
-    /// Seconds between polls.
-    pub interval: u64,
-    /// Seconds the code lives.
-    pub expires_in: u64,
-}
-
-/// One poll of a device login.
-pub enum DevicePoll {
-    /// Not yet approved: poll again after the interval.
-    Pending,
-    /// Polled too fast: add 5 seconds to the interval.
-    SlowDown,
-    /// Approved: the user token.
-    Done(Secret),
-}
+pub use fbvault_provider::{DeviceCode, DevicePoll};
 
 /// The permissions to ask for: `scope` (comma or space separated) or
 /// [`DEFAULT_SCOPES`], plus those the profile's user token had (but `public_profile`),
@@ -365,6 +343,10 @@ impl fbvault_provider::WebLogin for FacebookProvider {
         self.redeem_code(profile, code, redirect_uri, verifier)
     }
 
+    fn declined_field(&self) -> Option<&str> {
+        Some(DECLINED_SCOPES)
+    }
+
     fn missing(&self, requested: &[String], granted: &[String]) -> Vec<(String, String)> {
         missing_scopes(requested, granted)
             .into_iter()
@@ -373,6 +355,39 @@ impl fbvault_provider::WebLogin for FacebookProvider {
                 (s, meaning)
             })
             .collect()
+    }
+}
+
+/// `login --device`: Facebook Login for Devices, with the app's client token.
+impl fbvault_provider::DeviceLogin for FacebookProvider {
+    fn client_field(&self) -> &str {
+        CLIENT_TOKEN
+    }
+
+    fn client_place(&self) -> &str {
+        "Meta dashboard: App settings › Advanced › Client token"
+    }
+
+    fn device_scopes(&self, profile: &ProfileData, scope: Option<&str>) -> Vec<String> {
+        requested_scopes(profile, scope)
+    }
+
+    fn start(
+        &self,
+        profile: &ProfileData,
+        client: &Secret,
+        scopes: &[String],
+    ) -> Result<DeviceCode, ProviderError> {
+        self.device_start(profile, client, scopes)
+    }
+
+    fn poll(
+        &self,
+        profile: &ProfileData,
+        client: &Secret,
+        device: &DeviceCode,
+    ) -> Result<DevicePoll, ProviderError> {
+        self.device_poll(profile, client, device)
     }
 }
 

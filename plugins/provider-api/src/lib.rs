@@ -32,4 +32,4 @@ pub use provider::{
 pub use secret::{Secret, redact};
 pub use suggest::closest;
 pub use token::{Token, TokenKind};
-pub use web::{Authorize, WebLogin, split_scopes};
+pub use web::{Authorize, DeviceCode, DeviceLogin, DevicePoll, WebLogin, split_scopes};

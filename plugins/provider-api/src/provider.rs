@@ -362,6 +362,12 @@ pub trait TokenProvider: Send + Sync {
         None
     }
 
+    /// The device login (`login --device`), when the provider offers one; the default has
+    /// none.
+    fn device_login(&self) -> Option<&dyn crate::DeviceLogin> {
+        None
+    }
+
     /// Turns the user's grant into the complete set of tokens to store.
     fn login(
         &self,

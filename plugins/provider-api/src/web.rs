@@ -1,7 +1,9 @@
-//! The browser login a provider may offer ([`WebLogin`]): fbvault runs the loopback
-//! listener, makes the `state` and the PKCE verifier and opens the browser; the provider
-//! builds its issuer's authorize URL and redeems the code that comes back for a token,
-//! which then goes through its ordinary [`login`](crate::TokenProvider::login).
+//! The logins a provider may offer besides a pasted token. [`WebLogin`]: fbvault runs the
+//! loopback listener, makes the `state` and the PKCE verifier and opens the browser; the
+//! provider builds its issuer's authorize URL and redeems the code that comes back.
+//! [`DeviceLogin`]: the provider starts a device login and polls it; fbvault shows the
+//! code and waits. Either way the token goes through the provider's ordinary
+//! [`login`](crate::TokenProvider::login).
 
 use crate::{ProfileData, ProviderError, Secret};
 
@@ -46,6 +48,12 @@ pub trait WebLogin {
     fn missing(&self, _requested: &[String], _granted: &[String]) -> Vec<(String, String)> {
         Vec::new()
     }
+
+    /// The profile field that keeps the permissions declined at the last login (to ask
+    /// for them again); `None`: nothing is kept.
+    fn declined_field(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Splits a `--scope` list at commas and spaces; `None` when none was given.
@@ -57,4 +65,59 @@ pub fn split_scopes(scope: Option<&str>) -> Option<Vec<String>> {
             .map(str::to_string)
             .collect()
     })
+}
+
+/// A device login started: what to show the person, and what to poll with.
+pub struct DeviceCode {
+    /// The code to poll with (secret: whoever has it can collect the token).
+    pub code: Secret,
+    /// The code the person types at `verification_uri`.
+    pub user_code: String,
+    /// Where the person goes.
+    pub verification_uri: String,
+    /// Seconds between polls.
+    pub interval: u64,
+    /// Seconds the code lives.
+    pub expires_in: u64,
+}
+
+/// One poll of a device login.
+pub enum DevicePoll {
+    /// Not yet approved: poll again after the interval.
+    Pending,
+    /// Polled too fast: add 5 seconds to the interval.
+    SlowDown,
+    /// Approved: the user token, to give to `login`.
+    Done(Secret),
+}
+
+/// A provider's device login (`fbvault login NAME --device`): a code the person enters
+/// on another device, polled until approved. It needs an app credential that is not the
+/// app secret (Facebook: the client token), kept in the secret field
+/// [`client_field`](DeviceLogin::client_field).
+pub trait DeviceLogin {
+    /// The secret profile field that keeps the app credential the device login needs.
+    fn client_field(&self) -> &str;
+
+    /// Where that credential is found, for the prompt and the hint.
+    fn client_place(&self) -> &str;
+
+    /// The permissions to ask for (as [`WebLogin::scopes`]).
+    fn device_scopes(&self, profile: &ProfileData, scope: Option<&str>) -> Vec<String>;
+
+    /// Starts a device login.
+    fn start(
+        &self,
+        profile: &ProfileData,
+        client: &Secret,
+        scopes: &[String],
+    ) -> Result<DeviceCode, ProviderError>;
+
+    /// Polls a started device login once.
+    fn poll(
+        &self,
+        profile: &ProfileData,
+        client: &Secret,
+        device: &DeviceCode,
+    ) -> Result<DevicePoll, ProviderError>;
 }
