@@ -20,8 +20,8 @@ use crate::vault::{Profile, ProfileName};
 /// user token with less than a day to live is exchanged for a long-lived one; a
 /// long-lived user token is kept as given, a page token is stored as that page's token,
 /// and a system-user token (Business Manager) as kind system_user. With --no-exchange,
-/// no token is ever exchanged. With --web, the token comes from Facebook's login dialog
-/// in the browser (see `fbvault login --help`).
+/// no token is ever exchanged. With --web, the token comes from the provider's login
+/// page in the browser (see `fbvault login --help`).
 ///
 /// Examples:
 ///   printf '%s\n' "$SECRET" | fbvault add acme --app-id 123 --app-secret-stdin --web
