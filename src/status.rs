@@ -1,11 +1,15 @@
 //! Token states for `list` and `status`, computed offline from what the profile stores,
-//! and (Facebook) the Graph API version of each profile against the provider's version
-//! table.
+//! with the fields, warnings and advice the profile's provider adds
+//! ([`TokenProvider::status`](fbvault_provider::TokenProvider::status)).
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use fbvault_provider::Token;
+use std::borrow::Cow;
+
+use chrono::{DateTime, Duration, Utc};
+use fbvault_provider::{Context, StatusExtras, Token};
 use serde::Serialize;
+use serde_json::Value;
 
+use crate::settings::Paths;
 use crate::vault::Profile;
 
 /// The state of a token.
@@ -73,39 +77,62 @@ pub struct Row {
     pub data_access_days_left: Option<i64>,
     /// The state.
     pub state: State,
-    /// (Facebook) the Graph API version the profile calls.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub graph_version: Option<String>,
-    /// (Facebook) the day the Marketing API stops serving that version; `null` when not
-    /// announced or the version is unknown.
-    #[serde(skip_serializing_if = "skip_marketing")]
-    pub marketing_api_until: Option<Option<NaiveDate>>,
-    /// (Facebook user tokens) the day by which a new login is needed: Facebook does not
-    /// extend user tokens.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub login_by: Option<DateTime<Utc>>,
+    /// What the profile's provider adds (`TokenProvider::status`); the schema lists the
+    /// fields of the built-in providers (`TokenProvider::status_schema`).
+    #[serde(flatten)]
+    pub extras: Extras,
 }
 
-fn skip_marketing(v: &Option<Option<NaiveDate>>) -> bool {
-    v.is_none()
+/// Fields a provider adds to a row, in the provider's order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extras(pub Vec<(String, Value)>);
+
+impl Extras {
+    /// The value of one field.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
 }
 
-/// The Graph API version of a Facebook profile (`None` for other providers).
-pub fn graph_version(profile: &Profile) -> Option<String> {
-    (profile.provider == "facebook").then(|| {
-        profile
-            .config
-            .get("graph_version")
-            .filter(|v| !v.is_empty())
-            .cloned()
-            .unwrap_or_else(|| fbvault_facebook::DEFAULT_GRAPH_VERSION.to_string())
-    })
+impl Serialize for Extras {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
-/// What `status` warns about a profile's Graph API version on `today`, if anything.
-pub fn version_warning(profile: &Profile, today: NaiveDate) -> Option<String> {
-    let v = graph_version(profile)?;
-    fbvault_facebook::versions::warning(&v, today)
+impl schemars::JsonSchema for Extras {
+    fn schema_name() -> Cow<'static, str> {
+        "ProviderFields".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut properties = serde_json::Map::new();
+        for builtin in crate::providers::BUILTIN {
+            if let Some(schema) = (builtin.make)().status_schema()
+                && let Some(Value::Object(p)) = schema.get("properties")
+            {
+                properties.extend(p.clone());
+            }
+        }
+        schemars::json_schema!({"type": "object", "properties": properties})
+    }
+}
+
+/// What a profile's provider adds to its rows at `now` (nothing when no provider answers
+/// to its name: `status` still shows what the vault knows).
+pub fn extras(profile: &Profile, paths: &Paths, now: DateTime<Utc>) -> StatusExtras {
+    crate::providers::find(&profile.provider, paths)
+        .map(|p| p.status(&Context { now }, &profile.data()))
+        .unwrap_or_default()
 }
 
 /// Whole days from `now` to `at`, rounded toward negative infinity.
@@ -127,7 +154,13 @@ pub fn state(token: &Token, now: DateTime<Utc>, warn_days: i64) -> State {
 }
 
 /// The row of one token of a profile (or of a profile without tokens).
-pub fn row(profile: &Profile, token: Option<&Token>, now: DateTime<Utc>, warn_days: i64) -> Row {
+pub fn row(
+    profile: &Profile,
+    token: Option<&Token>,
+    now: DateTime<Utc>,
+    warn_days: i64,
+    extras: &StatusExtras,
+) -> Row {
     Row {
         profile: profile.name.clone(),
         provider: profile.provider.clone(),
@@ -143,14 +176,7 @@ pub fn row(profile: &Profile, token: Option<&Token>, now: DateTime<Utc>, warn_da
             .and_then(|t| t.data_access_expires_at)
             .map(|at| days_until(now, at)),
         state: token.map_or(State::Missing, |t| state(t, now, warn_days)),
-        graph_version: graph_version(profile),
-        marketing_api_until: graph_version(profile)
-            .map(|v| fbvault_facebook::versions::lookup(&v).and_then(|e| e.marketing_end())),
-        login_by: token
-            .filter(|t| {
-                profile.provider == "facebook" && t.kind == fbvault_provider::TokenKind::User
-            })
-            .and_then(|t| t.expires_at),
+        extras: Extras(extras.row_fields(token.map(|t| t.name.as_str()))),
     }
 }
 

@@ -141,7 +141,7 @@ fn serve(mut stream: TcpStream, state: &Secret) -> Option<Callback> {
             &mut stream,
             200,
             "Login cancelled",
-            "Facebook did not grant access. You can close this tab; fbvault said what to do next.",
+            "Access was not granted. You can close this tab; fbvault said what to do next.",
         );
         return Some(Callback::Denied(error, reason));
     }

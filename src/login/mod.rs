@@ -1,8 +1,10 @@
 //! Logging in without pasting a token (SPEC §10): `login --web` (the OAuth code flow with
-//! PKCE and a loopback redirect) and `login --device` (Facebook Login for Devices). Both
-//! end with a user token that then goes through the provider's ordinary token login
-//! (`debug_token`, exchange if short-lived, pages); nothing is written before that
-//! succeeds.
+//! PKCE and a loopback redirect) and `login --device` (a code entered on another device),
+//! for every provider that offers them ([`WebLogin`], [`DeviceLogin`]: the provider builds
+//! its URLs and redeems; this module listens, waits and talks to the person). Both end
+//! with a user token that then goes through the provider's ordinary token login (for
+//! Facebook: `debug_token`, exchange if short-lived, pages); nothing is written before
+//! that succeeds.
 //!
 //! The flow's messages go to stderr, each line starting `fbvault: `. The dialog URL is
 //! printed (it carries the `state` and the PKCE challenge by design); the code, the
@@ -14,9 +16,9 @@ pub mod pkce;
 
 use std::time::{Duration, Instant};
 
-use fbvault_facebook::FacebookProvider;
-use fbvault_facebook::login::{self as fb, DevicePoll};
-use fbvault_provider::{ProfileData, Secret, TokenSet};
+use fbvault_provider::{
+    Authorize, DeviceLogin, DevicePoll, ProfileData, Secret, TokenProvider, TokenSet, WebLogin,
+};
 
 use crate::cli::format::outside;
 use crate::cli::ui::err_line;
@@ -57,24 +59,24 @@ pub struct Obtained {
     pub client_token: Option<Secret>,
 }
 
-/// The Facebook provider, for a profile of the `facebook` provider only.
-fn facebook(profile: &Profile) -> Result<FacebookProvider, CliError> {
-    if profile.provider != "facebook" {
-        return Err(CliError::usage(format!(
-            "{}: --web and --device log in to Facebook; this profile uses the `{}` provider",
-            profile.name, profile.provider
-        ))
-        .hint(format!(
-            "give it a token with `fbvault login {}`",
-            profile.name
-        )));
-    }
-    Ok(crate::providers::facebook())
+/// The loopback port of `--web` when neither `--port` nor the profile's `redirect_port`
+/// names one.
+pub const DEFAULT_PORT: u16 = 8765;
+/// The profile field that remembers `--port` (for a provider that declares it).
+pub const PORT_FIELD: &str = "redirect_port";
+
+/// The redirect URI for a loopback port: `http://localhost:PORT/callback`.
+pub fn redirect_uri(port: u16) -> String {
+    format!("http://localhost:{port}/callback")
 }
 
-/// Runs the browser or device login for `profile` and returns the token it obtained.
-pub fn obtain(profile: &Profile, how: How) -> Result<Obtained, CliError> {
-    let provider = facebook(profile)?;
+/// Runs the browser or device login for `profile` with its `provider` and returns the
+/// token it obtained.
+pub fn obtain(
+    profile: &Profile,
+    provider: &dyn TokenProvider,
+    how: How,
+) -> Result<Obtained, CliError> {
     let data = profile.data();
     match how {
         How::Web {
@@ -82,10 +84,13 @@ pub fn obtain(profile: &Profile, how: How) -> Result<Obtained, CliError> {
             scope,
             no_browser,
         } => {
-            let saved = data.config(fb::REDIRECT_PORT).and_then(|p| p.parse().ok());
-            let use_port = port.or(saved).unwrap_or(fb::DEFAULT_REDIRECT_PORT);
-            let requested = fb::requested_scopes(&data, scope.as_deref());
-            let token = web(&provider, &data, use_port, &requested, !no_browser)?;
+            let Some(flow) = provider.web_login() else {
+                return Err(lacks(profile, "browser", None));
+            };
+            let saved = data.config(PORT_FIELD).and_then(|p| p.parse().ok());
+            let use_port = port.or(saved).unwrap_or(DEFAULT_PORT);
+            let requested = flow.scopes(&data, scope.as_deref());
+            let token = web(flow, &data, use_port, &requested, !no_browser)?;
             Ok(Obtained {
                 token,
                 requested,
@@ -97,11 +102,16 @@ pub fn obtain(profile: &Profile, how: How) -> Result<Obtained, CliError> {
             client_token,
             scope,
         } => {
-            let stored = data.secret(fb::CLIENT_TOKEN).cloned();
+            let Some(flow) = provider.device_login() else {
+                let web = provider.web_login().map(|_| "--web");
+                return Err(lacks(profile, "device", web));
+            };
+            let stored = data.secret(flow.client_field()).cloned();
             let asked = || {
                 let question = format!(
-                    "Client token of the app for {} (App settings › Advanced): ",
-                    profile.name
+                    "Client token of the app for {} ({}): ",
+                    profile.name,
+                    flow.client_place()
                 );
                 (stored.is_none() && crate::cli::prompt::interactive())
                     .then(|| crate::cli::prompt::secret(&question))
@@ -116,10 +126,13 @@ pub fn obtain(profile: &Profile, how: How) -> Result<Obtained, CliError> {
                     "{}: a device login needs the app's client token",
                     profile.name
                 ))
-                .hint("pass it on standard input with --client-token-stdin (Meta dashboard: App settings › Advanced › Client token)"));
+                .hint(format!(
+                    "pass it on standard input with --client-token-stdin ({})",
+                    flow.client_place()
+                )));
             };
-            let requested = fb::requested_scopes(&data, scope.as_deref());
-            let token = device(&provider, &data, &ct, &requested)?;
+            let requested = flow.device_scopes(&data, scope.as_deref());
+            let token = device(flow, &data, &ct, &requested)?;
             Ok(Obtained {
                 token,
                 requested,
@@ -130,16 +143,23 @@ pub fn obtain(profile: &Profile, how: How) -> Result<Obtained, CliError> {
     }
 }
 
+/// The profile's provider has no `kind` login: say so, and what it has (`other`, a flag).
+fn lacks(profile: &Profile, kind: &str, other: Option<&str>) -> CliError {
+    let name = &profile.name;
+    let paste = format!("give it a token with `fbvault login {name}`");
+    CliError::usage(format!(
+        "{name}: the `{}` provider has no {kind} login",
+        profile.provider
+    ))
+    .hint(match other {
+        Some(flag) => format!("log in with `fbvault login {name} {flag}`, or {paste}"),
+        None => paste,
+    })
+}
+
 /// How long a browser login waits: `FBVAULT_LOGIN_TIMEOUT` seconds, default 300.
 fn timeout() -> Duration {
     crate::settings::seconds_from_env("FBVAULT_LOGIN_TIMEOUT", Duration::from_secs(300), 86_400.0)
-}
-
-fn dialog_base() -> String {
-    std::env::var("FBVAULT_DIALOG_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| fb::DEFAULT_DIALOG_URL.to_string())
 }
 
 fn no_random(_: getrandom::Error) -> CliError {
@@ -147,7 +167,7 @@ fn no_random(_: getrandom::Error) -> CliError {
 }
 
 fn web(
-    provider: &FacebookProvider,
+    flow: &dyn WebLogin,
     profile: &ProfileData,
     port: u16,
     scopes: &[String],
@@ -160,19 +180,17 @@ fn web(
         pkce::state().map_err(no_random)?,
         pkce::verifier().map_err(no_random)?,
     );
-    let redirect = fb::redirect_uri(port);
-    let dialog = fb::Dialog {
-        base: &dialog_base(),
+    let redirect = redirect_uri(port);
+    let authorize = Authorize {
         redirect_uri: &redirect,
         state: state.expose(),
         code_challenge: &pkce::challenge(&verifier),
         scopes,
-        rerequest: fb::rerequest(profile),
     };
-    let url = provider
-        .dialog_url(profile, &dialog)
+    let url = flow
+        .authorize_page(profile, &authorize)
         .map_err(|e| CliError::provider(e, name))?;
-    err_line(&format!("fbvault: log in to Facebook at {url}"));
+    err_line(&format!("fbvault: log in to {} at {url}", flow.issuer()));
     err_line(&format!(
         "fbvault: waiting up to {} s for the browser to come back to {redirect}",
         wait.as_secs()
@@ -184,8 +202,8 @@ fn web(
         ));
     }
     match listener.wait(&state, Instant::now() + wait) {
-        Ok(Callback::Code(code)) => provider
-            .redeem_code(profile, &code, &redirect, &verifier)
+        Ok(Callback::Code(code)) => flow
+            .redeem(profile, &code, &redirect, &verifier)
             .map_err(|e| CliError::provider(e, name)),
         Ok(Callback::Denied(error, reason)) => {
             let why = reason.map_or_else(
@@ -222,16 +240,14 @@ fn listen_error(e: ListenError, name: &str, port: u16, wait: Duration) -> CliErr
 }
 
 fn device(
-    provider: &FacebookProvider,
+    flow: &dyn DeviceLogin,
     profile: &ProfileData,
     client_token: &Secret,
     scopes: &[String],
 ) -> Result<Secret, CliError> {
     let name = profile.name.as_str();
     let refused = |e| CliError::provider(e, name);
-    let started = provider
-        .device_start(profile, client_token, scopes)
-        .map_err(refused)?;
+    let started = flow.start(profile, client_token, scopes).map_err(refused)?;
     err_line(&format!(
         "fbvault: on any device, open {} and enter the code {} (it expires in {} min)",
         outside(&started.verification_uri),
@@ -242,8 +258,8 @@ fn device(
     let mut interval = Duration::from_secs(started.interval.max(1));
     loop {
         std::thread::sleep(interval);
-        match provider
-            .device_poll(profile, client_token, &started)
+        match flow
+            .poll(profile, client_token, &started)
             .map_err(refused)?
         {
             DevicePoll::Pending => {}
@@ -261,20 +277,27 @@ fn device(
 }
 
 /// Names each requested permission the stored user token lacks, with what that means,
-/// and returns them.
-pub fn report_missing(ui: &Ui, name: &str, obtained: &Obtained, set: &TokenSet) -> Vec<String> {
+/// and returns them (a provider whose browser login checks none: nothing).
+pub fn report_missing(
+    ui: &Ui,
+    provider: &dyn TokenProvider,
+    name: &str,
+    obtained: &Obtained,
+    set: &TokenSet,
+) -> Vec<String> {
+    let Some(flow) = provider.web_login() else {
+        return Vec::new();
+    };
     let granted = set
         .tokens
-        .iter()
-        .find(|t| t.name == "user")
+        .first()
         .map(|t| t.scopes.clone())
         .unwrap_or_default();
-    let missing = fb::missing_scopes(&obtained.requested, &granted);
-    for scope in &missing {
+    let missing = flow.missing(&obtained.requested, &granted);
+    for (scope, meaning) in &missing {
         ui.warn(format!(
-            "{name}: permission {} was not granted: {}",
-            outside(scope),
-            fb::scope_meaning(scope)
+            "{name}: permission {} was not granted: {meaning}",
+            outside(scope)
         ));
     }
     if !missing.is_empty() {
@@ -282,25 +305,33 @@ pub fn report_missing(ui: &Ui, name: &str, obtained: &Obtained, set: &TokenSet) 
             "{name}: the next `fbvault login {name} --web` asks for them again (auth_type=rerequest); while the app is in development mode, only people with a role on it can grant them"
         ));
     }
-    missing
+    missing.into_iter().map(|(s, _)| s).collect()
 }
 
-/// What a stored login leaves in the profile: the declined permissions (asked again with
-/// `auth_type=rerequest`), the port, the client token.
-pub fn remember(profile: &mut Profile, obtained: &Obtained, missing: &[String]) {
-    if missing.is_empty() {
-        profile.config.remove(fb::DECLINED_SCOPES);
-    } else {
-        profile
-            .config
-            .insert(fb::DECLINED_SCOPES.into(), missing.join(","));
+/// What a stored login leaves in the profile, in the fields its provider declares: the
+/// declined permissions (asked again with `auth_type=rerequest`), the port, the client
+/// token.
+pub fn remember(
+    profile: &mut Profile,
+    provider: &dyn TokenProvider,
+    obtained: &Obtained,
+    missing: &[String],
+) {
+    let declared = provider.describe();
+    let has = |field: &str| declared.fields.iter().any(|f| f.name == field);
+    if let Some(field) = provider.web_login().and_then(|w| w.declined_field()) {
+        if missing.is_empty() {
+            profile.config.remove(field);
+        } else {
+            profile.config.insert(field.into(), missing.join(","));
+        }
     }
-    if let Some(port) = obtained.port {
-        profile
-            .config
-            .insert(fb::REDIRECT_PORT.into(), port.to_string());
+    if let Some(port) = obtained.port.filter(|_| has(PORT_FIELD)) {
+        profile.config.insert(PORT_FIELD.into(), port.to_string());
     }
-    if let Some(ct) = &obtained.client_token {
-        profile.secrets.insert(fb::CLIENT_TOKEN.into(), ct.clone());
+    if let (Some(ct), Some(flow)) = (&obtained.client_token, provider.device_login()) {
+        profile
+            .secrets
+            .insert(flow.client_field().into(), ct.clone());
     }
 }

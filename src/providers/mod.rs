@@ -70,15 +70,20 @@ pub fn find(name: &str, paths: &Paths) -> Result<Box<dyn TokenProvider>, Unknown
 }
 
 /// The Facebook provider, configured from the environment: `FBVAULT_GRAPH_URL` (the Graph
-/// base URL, beats each profile's `graph_url`) and `FBVAULT_HTTP_TIMEOUT` (seconds per
+/// base URL, beats each profile's `graph_url`), `FBVAULT_DIALOG_URL` (where the login
+/// dialog lives) and `FBVAULT_HTTP_TIMEOUT` (seconds per
 /// attempt, default 10; three attempts at most).
 pub fn facebook() -> FacebookProvider {
     let graph_url = std::env::var("FBVAULT_GRAPH_URL")
         .ok()
         .filter(|v| !v.is_empty());
     let timeout = seconds_from_env("FBVAULT_HTTP_TIMEOUT", Duration::from_secs(10), 300.0);
+    let dialog_url = std::env::var("FBVAULT_DIALOG_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
     FacebookProvider::new(Options {
         graph_url,
+        dialog_url,
         timeout,
         ..Options::default()
     })

@@ -61,9 +61,11 @@ pub struct Profile {
     /// Variable renames for `run` and `env`: standard name → new name(s).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, EnvRename>,
-    /// Inject the app secret as `FB_APP_SECRET` (off unless set).
-    #[serde(default)]
-    pub inject_app_secret: bool,
+    /// Also inject the profile's app secret (under the variable its provider names; off
+    /// unless set). Read under its first name `inject_app_secret` too, so profiles written
+    /// before the rename open (their seal covers the JSON as stored).
+    #[serde(default, alias = "inject_app_secret")]
+    pub inject_secrets: bool,
     /// When the profile was created.
     pub created_at: DateTime<Utc>,
     /// When the profile was last written.
@@ -88,7 +90,7 @@ impl Profile {
             secrets: BTreeMap::new(),
             tokens: Vec::new(),
             env: BTreeMap::new(),
-            inject_app_secret: false,
+            inject_secrets: false,
             created_at: now,
             updated_at: now,
             revision: 0,
@@ -213,5 +215,42 @@ impl Profile {
             })?;
         profile.check(name)?;
         Ok(profile)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A profile sealed before `inject_app_secret` became `inject_secrets` opens (its seal
+    /// is over the JSON as stored), keeps its choice, and is written back under the new
+    /// name.
+    #[test]
+    fn a_profile_written_with_the_old_field_name_opens() {
+        let key = Secret::new("a-team-key-for-the-test");
+        let name: ProfileName = "acme".parse().unwrap();
+        let mut body = Profile::new(&name, "facebook", Utc::now()).body();
+        let map = body.as_object_mut().unwrap();
+        map.remove("inject_secrets")
+            .expect("the new name is written");
+        map.insert("inject_app_secret".into(), Value::Bool(true));
+        let mac = seal::seal(&key, "acme", &body);
+        body.as_object_mut()
+            .unwrap()
+            .insert("mac".into(), Value::String(mac));
+        let plaintext = serde_json::to_vec(&body).unwrap();
+        let profile = Profile::open(&name, &plaintext, &key).expect("opens");
+        assert!(profile.inject_secrets);
+        let written: Value = serde_json::from_slice(&profile.to_plaintext()).unwrap();
+        assert_eq!(written["inject_secrets"], Value::Bool(true));
+        assert!(written.get("inject_app_secret").is_none());
+        // Tampering with the old field still breaks the seal.
+        let changed = String::from_utf8(plaintext)
+            .unwrap()
+            .replace("\"inject_app_secret\":true", "\"inject_app_secret\":false");
+        assert!(matches!(
+            Profile::open(&name, changed.as_bytes(), &key),
+            Err(VaultError::Tampered { .. })
+        ));
     }
 }

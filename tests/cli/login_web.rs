@@ -17,7 +17,7 @@ use crate::common::{Env, Out};
 /// The scripted browser. Modes: `follow` (open the URL, follow redirects), `wrong-state`
 /// (first a callback with another state, then the real one), `nothing` (never comes
 /// back). It appends `STATUS BODY-START` lines to its log.
-const BROWSER: &str = r#"
+pub const BROWSER: &str = r#"
 import http.client, os, sys, urllib.error, urllib.parse, urllib.request
 mode, url = sys.argv[1], sys.argv[-1]
 log = open(os.environ["FAKE_BROWSER_LOG"], "a")

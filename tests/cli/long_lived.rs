@@ -400,3 +400,120 @@ fn they_redeem_an_authorization_code_for_a_long_lived_token() {
         assert!(!format!("{e:?}").contains(&other) && !format!("{e:?}").contains(APP_SECRET));
     }
 }
+
+#[test]
+fn status_advises_a_refresh_not_a_login_while_a_refresh_can_extend_the_token() {
+    for (flavor, n) in &BOTH {
+        let (env, sandbox) = world(*flavor, n, 10 * DAY);
+        assert_eq!(add(&env, n, &sandbox.short_token()).code, 0);
+        let o = env.run(&["status", "--check", "--warn-days", "14"]);
+        assert_eq!(o.code, 10, "{}", o.stderr);
+        assert!(
+            !o.stderr.contains("fbvault login"),
+            "{}: {}",
+            n.provider,
+            o.stderr
+        );
+        assert!(o.stderr.contains("`fbvault refresh me`"), "{}", o.stderr);
+        assert!(
+            o.stderr.contains("`fbvault run` refreshes it"),
+            "{}",
+            o.stderr
+        );
+        // No other provider's fields on their rows.
+        let json = env.ok(&["status", "--json", "--warn-days", "14"]).json();
+        let row = json[0].as_object().unwrap();
+        for field in ["graph_version", "marketing_api_until", "login_by"] {
+            assert!(!row.contains_key(field), "{field}: {json}");
+        }
+    }
+    // Once expired only a login helps, and status says so.
+    for (flavor, n) in &BOTH {
+        let (env, sandbox) = world(*flavor, n, 1);
+        assert_eq!(add(&env, n, &sandbox.short_token()).code, 0);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let o = env.run(&["status", "--check"]);
+        assert_eq!(o.code, 10, "{}", o.stderr);
+        assert!(o.stderr.contains("run `fbvault login me`"), "{}", o.stderr);
+        assert!(!o.stderr.contains("fbvault refresh"), "{}", o.stderr);
+    }
+}
+
+#[test]
+fn login_web_follows_their_authorize_page_back_to_the_loopback_listener() {
+    for (flavor, n) in &BOTH {
+        let (mut env, sandbox) = world(*flavor, n, 60 * DAY);
+        let o = env.run_stdin(
+            &[
+                "add",
+                "me",
+                "--provider",
+                n.provider,
+                "--app-id",
+                APP_ID,
+                "--app-secret-stdin",
+            ],
+            &format!("{APP_SECRET}\n"),
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let script = env.dir.path().join("browser.py");
+        std::fs::write(&script, crate::login_web::BROWSER).unwrap();
+        let log = env.dir.path().join("browser.log");
+        env.set("BROWSER", &format!("python3 {} follow", script.display()));
+        env.set("FAKE_BROWSER_LOG", log.to_str().unwrap());
+        let port = crate::login_web::free_port();
+        let o = env.run(&["login", "me", "--web", "--port", &port.to_string()]);
+        assert_eq!(o.code, 0, "{}: {}", n.provider, o.stderr);
+        let label = if n.provider == "instagram" {
+            "Instagram"
+        } else {
+            "Threads"
+        };
+        let start = format!(
+            "fbvault: log in to {label} at {}/oauth/authorize?client_id={APP_ID}&redirect_uri=http%3A%2F%2Flocalhost%3A{port}%2Fcallback",
+            sandbox.url()
+        );
+        assert!(o.stderr.contains(&start), "{}", o.stderr);
+        // The browser followed the real 302 to fbvault's listener.
+        let requests = sandbox.requests();
+        let asked = requests
+            .iter()
+            .find(|r| r.path == "/oauth/authorize")
+            .expect("the authorize page");
+        let redeemed = requests
+            .iter()
+            .find(|r| r.path == "/oauth/access_token")
+            .expect("a redemption");
+        assert_eq!(
+            redeemed.params["redirect_uri"],
+            format!("http://localhost:{port}/callback")
+        );
+        assert_eq!(
+            asked.params["redirect_uri"],
+            redeemed.params["redirect_uri"]
+        );
+        assert!(!o.stderr.contains(&redeemed.params["code"]), "{}", o.stderr);
+        // Exchanged for a long-lived token, stored, injected.
+        let token = child_env(&env)[n.token_var].clone();
+        assert!(sandbox.issued(&token).is_some_and(|t| t.long), "{token}");
+        assert!(!o.stderr.contains(&token) && !o.stdout.contains(&token));
+        // The port is not remembered in a field the provider does not have.
+        let shown = env.ok(&["show", "me", "--json"]).json();
+        assert!(!shown.to_string().contains("redirect_port"), "{shown}");
+        let browser = std::fs::read_to_string(&log).unwrap_or_default();
+        assert!(browser.starts_with("200 "), "{browser}");
+    }
+}
+
+#[test]
+fn they_have_no_device_login_and_say_what_to_use() {
+    let (flavor, n) = &BOTH[0];
+    let (env, sandbox) = world(*flavor, n, 60 * DAY);
+    assert_eq!(add(&env, n, &sandbox.short_token()).code, 0);
+    let before = env.snapshot();
+    env.run(&["login", "me", "--device"])
+        .fails(2)
+        .stderr_has("the `instagram` provider has no device login")
+        .stderr_has("`fbvault login me --web`");
+    assert_eq!(before, env.snapshot());
+}

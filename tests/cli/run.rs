@@ -111,7 +111,7 @@ fn the_app_secret_is_injected_only_when_the_profile_opts_in() {
     assert!(!child_env(&env, &[]).values().any(|v| v == DEMO_APP_SECRET));
     editor(
         &mut env,
-        "sed -i 's/\"inject_app_secret\": false/\"inject_app_secret\": true/' \"$1\"",
+        "sed -i 's/\"inject_secrets\": false/\"inject_secrets\": true/' \"$1\"",
     );
     env.ok(&["edit", "acme"]);
     assert_eq!(child_env(&env, &[])["FB_APP_SECRET"], DEMO_APP_SECRET);
@@ -145,7 +145,7 @@ fn renames_from_the_profile_and_from_fbvault_toml() {
     let mut env = Env::with_profile();
     editor(
         &mut env,
-        r#"sed -i 's/"inject_app_secret": false/"inject_app_secret": false, "env": {"FB_ACCESS_TOKEN": "META_TOKEN", "FB_APP_ID": ["FB_APP_ID", "APP_ID"]}/' "$1""#,
+        r#"sed -i 's/"inject_secrets": false/"inject_secrets": false, "env": {"FB_ACCESS_TOKEN": "META_TOKEN", "FB_APP_ID": ["FB_APP_ID", "APP_ID"]}/' "$1""#,
     );
     env.ok(&["edit", "acme"]);
     let vars = child_env(&env, &[]);
@@ -594,7 +594,7 @@ fn env_output_is_inert_when_sourced_whatever_a_value_holds() {
     let mut env = Env::with_profile();
     change_profile(&mut env, |body| {
         body["secrets"]["app_secret"] = Value::String(NASTY.into());
-        body["inject_app_secret"] = Value::Bool(true);
+        body["inject_secrets"] = Value::Bool(true);
     });
     for format in ["shell", "dotenv"] {
         let out = env.ok(&["env", "--no-refresh", "--format", format]).stdout;
@@ -667,7 +667,7 @@ fn renames_to_variables_that_loaders_shells_or_interpreters_read_are_refused() {
     // A profile's own renames are checked when `edit` saves them (and again by `run`).
     editor(
         &mut env,
-        r#"sed -i 's/"inject_app_secret": false/"inject_app_secret": false, "env": {"FB_APP_ID": ["FB_APP_ID", "LD_AUDIT"]}/' "$1""#,
+        r#"sed -i 's/"inject_secrets": false/"inject_secrets": false, "env": {"FB_APP_ID": ["FB_APP_ID", "LD_AUDIT"]}/' "$1""#,
     );
     env.run(&["edit", "acme"])
         .fails(1)

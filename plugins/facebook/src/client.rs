@@ -24,6 +24,9 @@ const SLOW_DOWN_AT: f64 = 75.0;
 pub struct Options {
     /// Overrides every profile's Graph base URL (`FBVAULT_GRAPH_URL`).
     pub graph_url: Option<String>,
+    /// Overrides where the login dialog lives (`FBVAULT_DIALOG_URL`; default
+    /// [`DEFAULT_DIALOG_URL`](crate::login::DEFAULT_DIALOG_URL)).
+    pub dialog_url: Option<String>,
     /// Total time allowed for one HTTP attempt.
     pub timeout: Duration,
     /// Attempts per call for transient failures (1 = no retry).
@@ -36,6 +39,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             graph_url: None,
+            dialog_url: None,
             timeout: Duration::from_secs(10),
             attempts: 3,
             backoff: Duration::from_millis(500),

@@ -24,6 +24,7 @@ pub mod login;
 mod pages;
 mod policy;
 mod proof;
+mod status;
 mod usage;
 mod vars;
 pub mod versions;
@@ -291,6 +292,22 @@ impl TokenProvider for FacebookProvider {
 
     /// A well-formed `graph_version` that is not in the version table (a typo like v72.0,
     /// or a version newer than this fbvault).
+    fn status(&self, ctx: &Context, profile: &ProfileData) -> fbvault_provider::StatusExtras {
+        status::extras(ctx, profile)
+    }
+
+    fn status_schema(&self) -> Option<schemars::Schema> {
+        Some(status::schema())
+    }
+
+    fn web_login(&self) -> Option<&dyn fbvault_provider::WebLogin> {
+        Some(self)
+    }
+
+    fn device_login(&self) -> Option<&dyn fbvault_provider::DeviceLogin> {
+        Some(self)
+    }
+
     fn remarks(&self, profile: &ProfileData) -> Vec<String> {
         profile
             .config("graph_version")

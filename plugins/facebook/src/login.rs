@@ -56,44 +56,15 @@ pub struct Dialog<'a> {
     pub rerequest: bool,
 }
 
-/// A device login started: what to show the person, and what to poll with.
-pub struct DeviceCode {
-    /// The code to poll with (secret: whoever has it can collect the token).
-    pub code: Secret,
-    /// The code the person types at `verification_uri`.
-    pub user_code: String,
-    /// Where the person goes (`https://www.facebook.com/device`).
-    pub verification_uri: String,
-    /// Seconds between polls.
-    pub interval: u64,
-    /// Seconds the code lives.
-    pub expires_in: u64,
-}
-
-/// One poll of a device login.
-pub enum DevicePoll {
-    /// Not yet approved: poll again after the interval.
-    Pending,
-    /// Polled too fast: add 5 seconds to the interval.
-    SlowDown,
-    /// Approved: the user token.
-    Done(Secret),
-}
+pub use fbvault_provider::{DeviceCode, DevicePoll};
 
 /// The permissions to ask for: `scope` (comma or space separated) or
 /// [`DEFAULT_SCOPES`], plus those the profile's user token had (but `public_profile`),
 /// each once.
 pub fn requested_scopes(profile: &ProfileData, scope: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let given: Vec<String> = match scope {
-        Some(s) => s
-            .split([',', ' '])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
-        None => DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
-    };
+    let given = fbvault_provider::split_scopes(scope)
+        .unwrap_or_else(|| DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect());
     // `public_profile` is always granted: asking for it again is noise.
     let had = profile.token("user").map_or_else(Vec::new, |t| {
         t.scopes
@@ -330,6 +301,94 @@ fn client_token_refused(e: ProviderError) -> ProviderError {
         format!("Facebook refused the app's client token for a device login ({})", e.message),
     )
     .hint("the client token is in the Meta dashboard, App settings › Advanced › Client token; give it again with `--client-token-stdin`, and check that Facebook Login › Settings › \"Login from Devices\" is on")
+}
+
+/// `login --web` through the login dialog (PKCE, `auth_type=rerequest` after a decline).
+impl fbvault_provider::WebLogin for FacebookProvider {
+    fn issuer(&self) -> &str {
+        "Facebook"
+    }
+
+    fn scopes(&self, profile: &ProfileData, scope: Option<&str>) -> Vec<String> {
+        requested_scopes(profile, scope)
+    }
+
+    fn authorize_page(
+        &self,
+        profile: &ProfileData,
+        a: &fbvault_provider::Authorize,
+    ) -> Result<String, ProviderError> {
+        let dialog = Dialog {
+            base: self
+                .options
+                .dialog_url
+                .as_deref()
+                .unwrap_or(DEFAULT_DIALOG_URL),
+            redirect_uri: a.redirect_uri,
+            state: a.state,
+            code_challenge: a.code_challenge,
+            scopes: a.scopes,
+            rerequest: rerequest(profile),
+        };
+        self.dialog_url(profile, &dialog)
+    }
+
+    fn redeem(
+        &self,
+        profile: &ProfileData,
+        code: &Secret,
+        redirect_uri: &str,
+        verifier: &Secret,
+    ) -> Result<Secret, ProviderError> {
+        self.redeem_code(profile, code, redirect_uri, verifier)
+    }
+
+    fn declined_field(&self) -> Option<&str> {
+        Some(DECLINED_SCOPES)
+    }
+
+    fn missing(&self, requested: &[String], granted: &[String]) -> Vec<(String, String)> {
+        missing_scopes(requested, granted)
+            .into_iter()
+            .map(|s| {
+                let meaning = scope_meaning(&s).to_string();
+                (s, meaning)
+            })
+            .collect()
+    }
+}
+
+/// `login --device`: Facebook Login for Devices, with the app's client token.
+impl fbvault_provider::DeviceLogin for FacebookProvider {
+    fn client_field(&self) -> &str {
+        CLIENT_TOKEN
+    }
+
+    fn client_place(&self) -> &str {
+        "Meta dashboard: App settings › Advanced › Client token"
+    }
+
+    fn device_scopes(&self, profile: &ProfileData, scope: Option<&str>) -> Vec<String> {
+        requested_scopes(profile, scope)
+    }
+
+    fn start(
+        &self,
+        profile: &ProfileData,
+        client: &Secret,
+        scopes: &[String],
+    ) -> Result<DeviceCode, ProviderError> {
+        self.device_start(profile, client, scopes)
+    }
+
+    fn poll(
+        &self,
+        profile: &ProfileData,
+        client: &Secret,
+        device: &DeviceCode,
+    ) -> Result<DevicePoll, ProviderError> {
+        self.device_poll(profile, client, device)
+    }
 }
 
 #[cfg(test)]

@@ -69,7 +69,7 @@ pub fn build(
     vars.push(EnvVar::plain("FB_APP_ID", app_id));
     vars.push(EnvVar::secret("FB_APPSECRET_PROOF", proof(access)));
     vars.push(EnvVar::plain("FB_GRAPH_API_VERSION", version));
-    if options.include_app_secret {
+    if options.include_secrets {
         vars.push(EnvVar::secret("FB_APP_SECRET", app_secret.clone()));
     }
     Ok(vars)

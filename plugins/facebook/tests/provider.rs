@@ -115,7 +115,7 @@ fn env_proves_the_injected_token() {
     login(&sandbox, &provider, &mut profile);
     let options = EnvOptions {
         target: Some(DEMO_PAGES[0].into()),
-        include_app_secret: false,
+        include_secrets: false,
     };
     let vars = provider.env(&profile, &options).unwrap();
     let get = |n: &str| {

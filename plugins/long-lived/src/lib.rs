@@ -17,9 +17,9 @@ mod http;
 
 use chrono::{DateTime, Duration, Utc};
 use fbvault_provider::{
-    Capability, Context, Description, EnvOptions, EnvVar, ErrorKind, FieldSpec, ProfileData,
-    ProviderError, RefreshNeed, Secret, Token, TokenKind, TokenProvider, TokenSet,
-    default_refresh_need,
+    Authorize, Capability, Context, Description, EnvOptions, EnvVar, ErrorKind, FieldSpec,
+    ProfileData, ProviderError, RefreshNeed, Secret, StatusExtras, Token, TokenKind, TokenProvider,
+    TokenSet, WebLogin, default_refresh_need,
 };
 
 pub use http::Options;
@@ -142,16 +142,14 @@ impl LongLivedProvider {
         redirect_uri: &str,
         state: &str,
     ) -> Result<String, ProviderError> {
-        let app_id = self.app_id(profile)?;
-        let mut url = reqwest::Url::parse(self.spec.authorize_url)
-            .map_err(|_| ProviderError::new(ErrorKind::Internal, "a bad authorize URL"))?;
-        url.query_pairs_mut()
-            .append_pair("client_id", app_id)
-            .append_pair("redirect_uri", redirect_uri)
-            .append_pair("scope", self.spec.scopes)
-            .append_pair("response_type", "code")
-            .append_pair("state", state);
-        Ok(url.into())
+        let scopes = self.default_scopes();
+        let a = Authorize {
+            redirect_uri,
+            state,
+            code_challenge: "",
+            scopes: &scopes,
+        };
+        WebLogin::authorize_page(self, profile, &a)
     }
 
     /// Redeems the authorization code `login --web` received (a trailing `#_` is
@@ -164,16 +162,34 @@ impl LongLivedProvider {
         code: &Secret,
         redirect_uri: &str,
     ) -> Result<TokenSet, ProviderError> {
-        let app_id = self.app_id(profile)?;
-        let secret = self.app_secret(profile)?;
-        let oauth = self.client_at(profile, self.spec.oauth_url)?;
-        let code = Secret::new(code.expose().trim_end_matches("#_").to_string());
-        let short = oauth.redeem(app_id, secret, &code, redirect_uri)?;
+        let short = WebLogin::redeem(self, profile, code, redirect_uri, &Secret::new(""))?;
         let input = fbvault_provider::LoginInput {
             token: short,
             exchange: true,
         };
         self.login(ctx, profile, &input)
+    }
+
+    fn default_scopes(&self) -> Vec<String> {
+        self.spec.scopes.split(',').map(str::to_string).collect()
+    }
+
+    /// Where the authorize page is: the spec's, on the one host for everything when the
+    /// options or the profile name one (the sandbox serves it at the same path).
+    fn authorize_base(&self, profile: &ProfileData) -> Result<reqwest::Url, ProviderError> {
+        let bad = || ProviderError::new(ErrorKind::Internal, "a bad authorize URL");
+        let mut url = reqwest::Url::parse(self.spec.authorize_url).map_err(|_| bad())?;
+        let host = self
+            .options
+            .url
+            .clone()
+            .or_else(|| profile.config("api_url").map(str::to_string));
+        if let Some(host) = host {
+            let path = url.path().to_string();
+            url = reqwest::Url::parse(&host).map_err(|_| bad())?;
+            url.set_path(&path);
+        }
+        Ok(url)
     }
 
     fn app_id<'a>(&self, profile: &'a ProfileData) -> Result<&'a str, ProviderError> {
@@ -269,6 +285,37 @@ impl TokenProvider for LongLivedProvider {
         default_refresh_need(ctx.now, profile, Self::window(profile))
     }
 
+    fn web_login(&self) -> Option<&dyn WebLogin> {
+        Some(self)
+    }
+
+    /// A live token is extended by a refresh (which `run` does by itself inside the
+    /// window), so `status` advises a refresh, not a new login, until it expires.
+    fn status(&self, ctx: &Context, profile: &ProfileData) -> StatusExtras {
+        let mut extras = StatusExtras::default();
+        let live = profile
+            .token(TOKEN)
+            .filter(|t| t.invalid.is_none() && t.expires_at.is_none_or(|at| at > ctx.now));
+        if let Some(token) = live {
+            let days = Self::window(profile).num_days();
+            extras.expiring.insert(
+                token.name.clone(),
+                format!(
+                    "{} extends it: `fbvault run` refreshes it within {days} days of expiry, `fbvault refresh {}` does it now",
+                    self.spec.label, profile.name
+                ),
+            );
+            extras.advice.insert(
+                token.name.clone(),
+                format!(
+                    "run `fbvault refresh {}` (a new login is not needed)",
+                    profile.name
+                ),
+            );
+        }
+        extras
+    }
+
     fn refresh(
         &self,
         ctx: &Context,
@@ -343,5 +390,47 @@ impl TokenProvider for LongLivedProvider {
             vars.push(EnvVar::plain(self.spec.user_var, user.clone()));
         }
         Ok(vars)
+    }
+}
+
+/// `login --web`: the issuer's authorize page (no PKCE), then `POST /oauth/access_token`
+/// for a short-lived token that `login` exchanges.
+impl WebLogin for LongLivedProvider {
+    fn issuer(&self) -> &str {
+        self.spec.label
+    }
+
+    fn scopes(&self, _profile: &ProfileData, scope: Option<&str>) -> Vec<String> {
+        fbvault_provider::split_scopes(scope).unwrap_or_else(|| self.default_scopes())
+    }
+
+    fn authorize_page(
+        &self,
+        profile: &ProfileData,
+        a: &Authorize,
+    ) -> Result<String, ProviderError> {
+        let app_id = self.app_id(profile)?;
+        let mut url = self.authorize_base(profile)?;
+        url.query_pairs_mut()
+            .append_pair("client_id", app_id)
+            .append_pair("redirect_uri", a.redirect_uri)
+            .append_pair("scope", &a.scopes.join(","))
+            .append_pair("response_type", "code")
+            .append_pair("state", a.state);
+        Ok(url.into())
+    }
+
+    fn redeem(
+        &self,
+        profile: &ProfileData,
+        code: &Secret,
+        redirect_uri: &str,
+        _verifier: &Secret,
+    ) -> Result<Secret, ProviderError> {
+        let app_id = self.app_id(profile)?;
+        let secret = self.app_secret(profile)?;
+        let oauth = self.client_at(profile, self.spec.oauth_url)?;
+        let code = Secret::new(code.expose().trim_end_matches("#_").to_string());
+        oauth.redeem(app_id, secret, &code, redirect_uri)
     }
 }

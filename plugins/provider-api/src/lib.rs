@@ -21,13 +21,15 @@ mod suggest;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 mod token;
+mod web;
 
 pub use error::{ErrorKind, ProviderError};
 pub use provider::{
     Capability, Context, Description, EnvOptions, EnvVar, FieldSpec, Inspection, LoginInput,
-    LoginSpec, ProfileData, RefreshNeed, TokenProvider, TokenSet, check_known_fields,
+    LoginSpec, ProfileData, RefreshNeed, StatusExtras, TokenProvider, TokenSet, check_known_fields,
     check_required_fields, default_refresh_need,
 };
 pub use secret::{Secret, redact};
 pub use suggest::{closest, did_you_mean};
 pub use token::{Token, TokenKind};
+pub use web::{Authorize, DeviceCode, DeviceLogin, DevicePoll, WebLogin, split_scopes};

@@ -268,7 +268,7 @@ pub struct EnvOptions {
     /// A sub-account to act as (for Facebook, a page id or name).
     pub target: Option<String>,
     /// Whether the profile opted in to injecting its app secret.
-    pub include_app_secret: bool,
+    pub include_secrets: bool,
 }
 
 /// Whether stored tokens need a refresh, decided offline.
@@ -282,6 +282,34 @@ pub enum RefreshNeed {
     Expired,
     /// There is no token to refresh yet: only a login can help.
     Missing,
+}
+
+/// A provider's additions to the `status` rows of one profile (see
+/// [`TokenProvider::status`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatusExtras {
+    /// Fields added to every row of the profile, in this order.
+    pub fields: Vec<(String, serde_json::Value)>,
+    /// Fields added to the row of one token (after `fields`), by token name.
+    pub token_fields: BTreeMap<String, Vec<(String, serde_json::Value)>>,
+    /// Warnings about the profile, shown by `status`; `status --check` fails on any.
+    pub warnings: Vec<String>,
+    /// A remark shown when a token is expiring, by token name (when to log in again).
+    pub expiring: BTreeMap<String, String>,
+    /// What `status --check` advises for a token that needs attention, by token name,
+    /// instead of a new login (a token the provider can still extend).
+    pub advice: BTreeMap<String, String>,
+}
+
+impl StatusExtras {
+    /// The fields of the row of `token` (or of the profile's only row when `None`).
+    pub fn row_fields(&self, token: Option<&str>) -> Vec<(String, serde_json::Value)> {
+        let mut all = self.fields.clone();
+        if let Some(extra) = token.and_then(|t| self.token_fields.get(t)) {
+            all.extend(extra.iter().cloned());
+        }
+        all
+    }
 }
 
 /// Per-call context: the clock, so that policies are testable.
@@ -313,6 +341,31 @@ pub trait TokenProvider: Send + Sync {
     /// provider does not know, like an unknown API version). Offline; the default has none.
     fn remarks(&self, _profile: &ProfileData) -> Vec<String> {
         Vec::new()
+    }
+
+    /// What `status` and `list` add to a profile's rows: fields, warnings and advice the
+    /// provider knows about (an API version near its end, the day by which a new login is
+    /// needed). Offline and cheap; the default adds nothing.
+    fn status(&self, _ctx: &Context, _profile: &ProfileData) -> StatusExtras {
+        StatusExtras::default()
+    }
+
+    /// The JSON Schema of the fields [`status`](TokenProvider::status) adds to the rows
+    /// (an object schema whose properties are those fields); `None` when it adds none.
+    fn status_schema(&self) -> Option<schemars::Schema> {
+        None
+    }
+
+    /// The browser login (`login --web`), when the provider offers one; the default has
+    /// none.
+    fn web_login(&self) -> Option<&dyn crate::WebLogin> {
+        None
+    }
+
+    /// The device login (`login --device`), when the provider offers one; the default has
+    /// none.
+    fn device_login(&self) -> Option<&dyn crate::DeviceLogin> {
+        None
     }
 
     /// Turns the user's grant into the complete set of tokens to store.

@@ -20,8 +20,8 @@ use crate::vault::{Profile, ProfileName};
 /// user token with less than a day to live is exchanged for a long-lived one; a
 /// long-lived user token is kept as given, a page token is stored as that page's token,
 /// and a system-user token (Business Manager) as kind system_user. With --no-exchange,
-/// no token is ever exchanged. With --web, the token comes from Facebook's login dialog
-/// in the browser (see `fbvault login --help`).
+/// no token is ever exchanged. With --web, the token comes from the provider's login
+/// page in the browser (see `fbvault login --help`).
 ///
 /// Examples:
 ///   printf '%s\n' "$SECRET" | fbvault add acme --app-id 123 --app-secret-stdin --web
@@ -129,7 +129,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     if let Some(secret) = app_secret {
         profile.secrets.insert("app_secret".into(), secret);
     }
-    profile.inject_app_secret = args.inject_app_secret;
+    profile.inject_secrets = args.inject_app_secret;
 
     let provider = session.provider(&profile)?;
     let described = provider.describe();
@@ -147,10 +147,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             scope: args.scope.clone(),
             no_browser: args.no_browser,
         };
-        Some(login::obtain(&profile, how).map_err(|e| {
-            let again = format!("`fbvault add {} …` again (nothing was stored)", args.name);
-            for_new_profile(e, args.name.as_str(), &again)
-        })?)
+        Some(
+            login::obtain(&profile, provider.as_ref(), how).map_err(|e| {
+                let again = format!("`fbvault add {} …` again (nothing was stored)", args.name);
+                for_new_profile(e, args.name.as_str(), &again)
+            })?,
+        )
     } else {
         None
     };
@@ -188,8 +190,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             })?;
         session.show_notes(args.name.as_str(), &set);
         if let Some(o) = &obtained {
-            let missing = login::report_missing(&ctx.ui, args.name.as_str(), o, &set);
-            login::remember(&mut profile, o, &missing);
+            let missing =
+                login::report_missing(&ctx.ui, provider.as_ref(), args.name.as_str(), o, &set);
+            login::remember(&mut profile, provider.as_ref(), o, &missing);
         }
         profile.tokens = set.tokens;
     }

@@ -6,7 +6,7 @@ use crate::cli::format::when;
 use crate::cli::sanitize::escape;
 use crate::cli::ui::table;
 use crate::cli::{CliError, Ctx};
-use crate::status::row;
+use crate::status::{extras, row};
 
 /// List the profiles, with provider and user-token expiry.
 ///
@@ -30,7 +30,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let (profiles, failure) = session.read_all_reporting()?;
     let rows: Vec<_> = profiles
         .iter()
-        .map(|p| row(p, p.primary_token(), now, args.warn_days))
+        .map(|p| {
+            let extras = extras(p, &ctx.paths, now);
+            row(p, p.primary_token(), now, args.warn_days, &extras)
+        })
         .collect();
     if ctx.ui.json {
         ctx.ui.out_json(&rows);

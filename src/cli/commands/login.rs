@@ -13,10 +13,11 @@ use crate::vault::ProfileName;
 
 /// Give a profile a new token: the way to a fresh user token (Facebook does not extend one).
 ///
-/// --web opens Facebook's login dialog in the browser ($BROWSER, else xdg-open/open; the
-/// URL is always printed, for a browser on another machine) and waits on 127.0.0.1:PORT
-/// for the redirect to http://localhost:PORT/callback (port 8765 unless --port, which is
-/// remembered; register that URI in the app's Facebook Login settings). It gives up after
+/// --web opens the provider's login page (Facebook's login dialog, Instagram's or
+/// Threads' authorize page) in the browser ($BROWSER, else xdg-open/open; the URL is
+/// always printed, for a browser on another machine) and waits on 127.0.0.1:PORT for the
+/// redirect to http://localhost:PORT/callback (port 8765 unless --port, which Facebook
+/// profiles remember; register that URI in the app's login settings). It gives up after
 /// FBVAULT_LOGIN_TIMEOUT seconds (300). --device prints a code to enter at
 /// facebook.com/device, for machines without a browser; it needs the app's client token.
 /// Otherwise the token comes from --token-stdin, SHORT_TOKEN with --from-env, or a
@@ -65,7 +66,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let profile = session.read(&name)?;
     let provider = session.provider(&profile)?;
     let obtained = match how(&args)? {
-        Some(how) => Some(login::obtain(&profile, how)?),
+        Some(how) => Some(login::obtain(&profile, provider.as_ref(), how)?),
         None => None,
     };
     let token = match &obtained {
@@ -80,12 +81,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     session.show_notes(name.as_str(), &set);
     let missing = obtained
         .as_ref()
-        .map(|o| login::report_missing(&ctx.ui, name.as_str(), o, &set))
+        .map(|o| login::report_missing(&ctx.ui, provider.as_ref(), name.as_str(), o, &set))
         .unwrap_or_default();
     let stored = session.update(&name, |p| {
         p.tokens = set.tokens;
         if let Some(o) = &obtained {
-            login::remember(p, o, &missing);
+            login::remember(p, provider.as_ref(), o, &missing);
         }
         Ok(())
     })?;

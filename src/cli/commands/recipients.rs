@@ -235,7 +235,7 @@ fn next_steps(ctx: &Ctx, root: &std::path::Path, profiles: &[crate::vault::Profi
         names.join(", ")
     ));
     ctx.ui.info("  1. reset each app secret in the Meta App Dashboard (App settings > Basic > App secret > Reset) and store it with `fbvault edit NAME`");
-    ctx.ui.info("  2. log in again with `fbvault login NAME` for new tokens (page tokens are derived again); on Facebook, old user tokens die when the secret is reset");
+    ctx.ui.info("  2. log in again with `fbvault login NAME` for new tokens (page tokens are derived again); at some providers (Facebook), old user tokens die when the secret is reset");
 }
 
 fn report_skipped(ctx: &Ctx, rotated: &Rotated) {

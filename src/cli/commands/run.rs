@@ -152,7 +152,7 @@ pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
             .page
             .clone()
             .or_else(|| project.and_then(|p| p.page.clone())),
-        include_app_secret: profile.inject_app_secret,
+        include_secrets: profile.inject_secrets,
     };
     let vars = provider
         .env(&profile.data(), &options)

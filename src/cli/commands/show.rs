@@ -71,8 +71,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     for (k, v) in &profile.secrets {
         field(k, &show(v));
     }
-    if profile.inject_app_secret {
-        field("inject", "FB_APP_SECRET (inject_app_secret is on)");
+    if profile.inject_secrets {
+        field("inject", "the app secret (inject_secrets is on)");
     }
     for (standard, renamed) in &profile.env {
         field(

@@ -6,17 +6,21 @@ use chrono::Utc;
 use crate::cli::format::{outside, when};
 use crate::cli::ui::table;
 use crate::cli::{CliError, Ctx, code};
-use crate::status::{Row, State, row};
+use fbvault_provider::StatusExtras;
+
+use crate::status::{Row, State, extras, row};
 use crate::vault::ProfileName;
 
 /// Show when each token expires: profile, token, kind, expiry, days left, data-access
 /// expiry, state (ok, expiring, expired, invalid, unknown).
 ///
 /// With --check, exits 10 when any token is expired, invalid or inside the warning window,
-/// or a profile's Graph API version is past or within 30 days of its Marketing API end
-/// (see the version table in the README), so a daily cron job can tell you before
-/// anything breaks. JSON rows also carry graph_version, marketing_api_until and, for
-/// user tokens, login_by (Facebook does not extend user tokens: log in again by then).
+/// or a profile's provider warns about it (a Facebook profile's Graph API version past or
+/// within 30 days of its Marketing API end: see the version table in the README), so a
+/// daily cron job can tell you before anything breaks. Each provider says what to do: log
+/// in again, or refresh a token it can still extend. JSON rows also carry the provider's
+/// fields (Facebook: graph_version, marketing_api_until and, for user tokens, login_by,
+/// the day to log in again by; see schemas/status.schema.json).
 ///
 /// Example: fbvault status --check --warn-days 14 || notify-send "fbvault: log in again"
 #[derive(Debug, clap::Args)]
@@ -61,29 +65,35 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         }
         None => session.read_all_reporting()?,
     };
+    let extras: Vec<StatusExtras> = profiles
+        .iter()
+        .map(|p| extras(p, &ctx.paths, now))
+        .collect();
     let rows: Vec<Row> = profiles
         .iter()
-        .flat_map(|p| {
+        .zip(&extras)
+        .flat_map(|(p, x)| {
             if p.tokens.is_empty() {
-                vec![row(p, None, now, args.warn_days)]
+                vec![row(p, None, now, args.warn_days, x)]
             } else {
                 p.tokens
                     .iter()
-                    .map(|t| row(p, Some(t), now, args.warn_days))
+                    .map(|t| row(p, Some(t), now, args.warn_days, x))
                     .collect()
             }
         })
         .collect();
+    let of = |r: &Row| {
+        profiles
+            .iter()
+            .position(|p| p.name == r.profile)
+            .map(|i| &extras[i])
+    };
+    let token_of = |r: &Row| r.token.clone().unwrap_or_default();
     // `--check -q` (cron): only the rows that need attention, nothing when all is well.
-    let today = now.date_naive();
     let shown: Vec<Row> = if args.check && ctx.ui.is_quiet() {
         rows.iter()
-            .filter(|r| {
-                r.state.needs_attention()
-                    || profiles.iter().any(|p| {
-                        p.name == r.profile && crate::status::version_warning(p, today).is_some()
-                    })
-            })
+            .filter(|r| r.state.needs_attention() || of(r).is_some_and(|x| !x.warnings.is_empty()))
             .cloned()
             .collect()
     } else {
@@ -141,32 +151,24 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             }
         }
     }
-    let versions: Vec<(String, String)> = profiles
+    let warnings: Vec<(&str, &str)> = profiles
         .iter()
-        .filter_map(|p| {
-            crate::status::version_warning(p, now.date_naive()).map(|w| (p.name.clone(), w))
-        })
+        .zip(&extras)
+        .flat_map(|(p, x)| x.warnings.iter().map(|w| (p.name.as_str(), w.as_str())))
         .collect();
-    for (name, warning) in versions.iter().filter(|_| !ctx.ui.is_quiet() || args.check) {
-        ctx.ui.warn(format!(
-            "{name}: {warning} (`fbvault edit {name}`, set graph_version)"
-        ));
+    for (name, warning) in warnings.iter().filter(|_| !ctx.ui.is_quiet() || args.check) {
+        ctx.ui.warn(format!("{name}: {warning}"));
     }
     for r in rows.iter().filter(|r| r.state == State::Expiring) {
-        if let Some(by) = r.login_by {
-            ctx.ui.info(format!(
-                "{}: Facebook does not extend user tokens; log in again by {} with `fbvault login {}`",
-                r.profile,
-                by.format("%Y-%m-%d"),
-                r.profile
-            ));
+        if let Some(remark) = of(r).and_then(|x| x.expiring.get(&token_of(r))) {
+            ctx.ui.info(format!("{}: {remark}", r.profile));
         }
     }
     if let Some(f) = failure {
         return Ok(f.code);
     }
     let attention: Vec<&Row> = rows.iter().filter(|r| r.state.needs_attention()).collect();
-    if args.check && !versions.is_empty() && attention.is_empty() {
+    if args.check && !warnings.is_empty() && attention.is_empty() {
         return Ok(code::CHECK_FAILED);
     }
     if args.check && !attention.is_empty() {
@@ -177,12 +179,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
                     r.profile, r.profile
                 )
             } else {
+                let login = format!("run `fbvault login {}`", r.profile);
+                let advice = of(r).and_then(|x| x.advice.get(&token_of(r)));
                 format!(
-                    "{}: {} token is {}; run `fbvault login {}`",
+                    "{}: {} token is {}; {}",
                     r.profile,
                     r.token.as_deref().unwrap_or("the"),
                     r.state.as_str(),
-                    r.profile
+                    advice.unwrap_or(&login)
                 )
             });
         }

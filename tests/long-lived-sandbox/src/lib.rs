@@ -7,6 +7,8 @@
 //! - `GET /refresh_access_token?grant_type=ig_refresh_token|th_refresh_token&access_token`: a
 //!   long-lived token at least 24 hours old and not expired, for a new 60-day one;
 //! - `GET /me` (Instagram: `user_id`) or `/v1.0/me` (Threads: `id`): the token's user;
+//! - `GET /oauth/authorize` (`client_id, redirect_uri, scope, response_type=code, state`):
+//!   the authorize page, approving at once: a 302 to `redirect_uri?code=…&state=…#_`;
 //! - `POST /oauth/access_token` (form `client_id, client_secret, grant_type=authorization_code,
 //!   redirect_uri, code`): a single-use code from [`Sandbox::code`] for a short-lived token,
 //!   in Instagram's `{"data": [...]}` or Threads' flat answer; Instagram's errors here come in
@@ -94,6 +96,13 @@ struct State {
 }
 
 impl State {
+    fn code(&mut self, redirect_uri: &str) -> String {
+        self.next += 1;
+        let code = format!("AQ-sandbox-code-{:06}", self.next);
+        self.codes.insert(code.clone(), redirect_uri.to_string());
+        code
+    }
+
     fn now(&self) -> i64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -155,6 +164,15 @@ impl Sandbox {
                 let mut form = String::new();
                 let _ = std::io::Read::read_to_string(request.as_reader(), &mut form);
                 let post = request.method() == &tiny_http::Method::Post;
+                if let Some(location) = authorize(&st, request.url()) {
+                    let response = tiny_http::Response::empty(302).with_header(
+                        format!("Location: {location}")
+                            .parse::<tiny_http::Header>()
+                            .expect("a header"),
+                    );
+                    let _ = request.respond(response);
+                    continue;
+                }
                 let (status, body) = handle(&st, request.url(), post.then_some(form.as_str()));
                 let response = tiny_http::Response::from_string(body.to_string())
                     .with_status_code(status)
@@ -191,11 +209,7 @@ impl Sandbox {
     /// A single-use authorization code for `redirect_uri`, as the authorize page would
     /// send back.
     pub fn code(&self, redirect_uri: &str) -> String {
-        let mut s = self.state();
-        s.next += 1;
-        let code = format!("AQ-sandbox-code-{:06}", s.next);
-        s.codes.insert(code.clone(), redirect_uri.to_string());
-        code
+        self.state().code(redirect_uri)
     }
 
     /// A long-lived token issued `age_secs` ago that lives `left_secs` more.
@@ -263,6 +277,32 @@ impl Drop for Sandbox {
 /// Graph's error envelope.
 pub fn graph_error(message: &str, kind: &str, code: i64) -> Value {
     json!({"error": {"message": message, "type": kind, "code": code, "fbtrace_id": "AbCdEf123"}})
+}
+
+/// `GET /oauth/authorize` (the page a browser is sent to): for the sandbox's app and
+/// `response_type=code`, the redirect to `redirect_uri?code=…&state=…#_` the user's
+/// approval gives; `None` for any other request.
+fn authorize(state: &Mutex<State>, target: &str) -> Option<String> {
+    let url = url::Url::parse(&format!("http://sandbox{target}")).ok()?;
+    if url.path() != "/oauth/authorize" {
+        return None;
+    }
+    let params: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+    let p = |k: &str| params.get(k).map(String::as_str).unwrap_or("");
+    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    s.requests.push(Request {
+        path: url.path().to_string(),
+        params: params.clone(),
+    });
+    if p("client_id") != APP_ID || p("response_type") != "code" {
+        return None;
+    }
+    let code = s.code(p("redirect_uri"));
+    let mut back = url::Url::parse(p("redirect_uri")).ok()?;
+    back.query_pairs_mut()
+        .append_pair("code", &code)
+        .append_pair("state", p("state"));
+    Some(format!("{back}#_"))
 }
 
 fn handle(state: &Mutex<State>, target: &str, form: Option<&str>) -> (u16, Value) {
