@@ -167,9 +167,11 @@ fn nothing_is_refreshed_before_24_hours_even_forced() {
 #[test]
 fn an_expired_token_is_exit_4_naming_login() {
     for (flavor, n) in &BOTH {
-        let (env, sandbox) = world(*flavor, n, 1);
-        assert_eq!(add(&env, n, &sandbox.short_token()).code, 0);
-        std::thread::sleep(std::time::Duration::from_millis(1100));
+        // Long enough that `add` finishes on a busy machine, short enough to wait out.
+        let (env, sandbox) = world(*flavor, n, 3);
+        let added = add(&env, n, &sandbox.short_token());
+        assert_eq!(added.code, 0, "{}", added.stderr);
+        std::thread::sleep(std::time::Duration::from_millis(3200));
         let before = env.snapshot();
         env.run(&["run", "-p", "me", "--", "true"])
             .fails(4)
