@@ -4,7 +4,8 @@
 //!
 //! The library is everything but argument parsing: [`vault`] owns the files and the
 //! cryptography, [`providers`] finds the provider of a profile, [`runner`] builds a child's
-//! environment and runs it, and [`cli`] is one module per subcommand on top of them.
+//! environment and runs it, [`app`] holds the use cases between them and the command line
+//! (selection, refresh policy), and [`cli`] is one module per subcommand on top of them.
 #![forbid(unsafe_code)]
 
 pub mod app;

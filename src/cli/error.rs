@@ -237,3 +237,25 @@ impl From<crate::vault::InvalidName> for CliError {
         CliError::usage(err.to_string())
     }
 }
+
+impl From<crate::app::select::SelectError> for CliError {
+    fn from(err: crate::app::select::SelectError) -> Self {
+        use crate::app::select::SelectError as S;
+        let message = err.to_string();
+        match err {
+            S::NoProfiles => {
+                CliError::new(message).hint("add one with `fbvault add NAME --app-id ID`")
+            }
+            S::Several(names) => CliError::usage(message).hint(format!(
+                "pass NAME or -p NAME, set FBVAULT_PROFILE, or put `profile = \"NAME\"` in fbvault.toml; profiles: {}",
+                names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+            )),
+            S::Unknown { suggestion, .. } => CliError::new(message).hint(
+                suggestion.unwrap_or_else(|| "`fbvault list` shows the profiles".into()),
+            ),
+            S::BadEnvName(_) => CliError::usage(message),
+            S::BadProjectName { .. } => CliError::new(message),
+            S::Vault(e) => e.into(),
+        }
+    }
+}

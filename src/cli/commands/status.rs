@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let now = Utc::now();
     let (profiles, failure) = match args.name.as_ref().or(args.profile.as_ref()) {
         Some(n) => {
-            crate::cli::select::require(&session, n)?;
+            crate::app::select::require(&session.vault, n)?;
             (vec![session.read(n)?], None)
         }
         None => session.read_all_reporting()?,
