@@ -61,6 +61,13 @@ pub fn env_non_empty(var: &str) -> Option<OsString> {
     std::env::var_os(var).filter(|v| !v.is_empty())
 }
 
+/// A variable's text, with the empty string (and a value that is not UTF-8) counting as
+/// unset: `FBVAULT_PROFILE`, `FBVAULT_GRAPH_URL`, `FBVAULT_DIALOG_URL` and the other
+/// `FBVAULT_*_URL` variables.
+pub fn env_text(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|v| !v.is_empty())
+}
+
 /// Whether a boolean variable is on (`1`, `true`, `yes`).
 pub fn env_flag(var: &str) -> bool {
     env_non_empty(var).is_some_and(|v| {

@@ -50,10 +50,7 @@ pub fn choose(
     if let Some(name) = explicit {
         return Ok(name.clone());
     }
-    if let Some(name) = std::env::var("FBVAULT_PROFILE")
-        .ok()
-        .filter(|v| !v.is_empty())
-    {
+    if let Some(name) = crate::settings::env_text("FBVAULT_PROFILE") {
         return name.parse().map_err(SelectError::BadEnvName);
     }
     if let Some(project) = project

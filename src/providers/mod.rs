@@ -74,13 +74,9 @@ pub fn find(name: &str, paths: &Paths) -> Result<Box<dyn TokenProvider>, Unknown
 /// dialog lives) and `FBVAULT_HTTP_TIMEOUT` (seconds per
 /// attempt, default 10; three attempts at most).
 pub fn facebook() -> FacebookProvider {
-    let graph_url = std::env::var("FBVAULT_GRAPH_URL")
-        .ok()
-        .filter(|v| !v.is_empty());
+    let graph_url = crate::settings::env_text("FBVAULT_GRAPH_URL");
     let timeout = seconds_from_env("FBVAULT_HTTP_TIMEOUT", Duration::from_secs(10), 300.0);
-    let dialog_url = std::env::var("FBVAULT_DIALOG_URL")
-        .ok()
-        .filter(|v| !v.is_empty());
+    let dialog_url = crate::settings::env_text("FBVAULT_DIALOG_URL");
     FacebookProvider::new(Options {
         graph_url,
         dialog_url,
@@ -93,7 +89,7 @@ pub fn facebook() -> FacebookProvider {
 /// profile's `api_url`), and `FBVAULT_HTTP_TIMEOUT` (seconds per call, default 10).
 fn long_lived(url_var: &str) -> fbvault_long_lived::Options {
     fbvault_long_lived::Options {
-        url: std::env::var(url_var).ok().filter(|v| !v.is_empty()),
+        url: crate::settings::env_text(url_var),
         timeout: seconds_from_env("FBVAULT_HTTP_TIMEOUT", Duration::from_secs(10), 300.0),
     }
 }
