@@ -385,15 +385,14 @@ pub fn main() -> ExitCode {
         editor::clean_leftovers();
     }
     let json = cli.global.json;
-    // Only under --json: building the clap command again costs `run` its speed.
-    let name = if json {
-        cli.command.name()
-    } else {
-        String::new()
-    };
+    // Only under --json, and never for a command whose stdout is someone else's (`run`'s
+    // child, git's textconv): building the clap command again costs time too.
+    let done_as = (json && cli.command.reports_done()).then(|| cli.command.name());
     let result = Ctx::new(&cli.global, cli.command.needs_project()).and_then(|ctx| {
         let code = commands::run(&ctx, cli.command).map_err(|e| ctx.name_identity(e))?;
-        ctx.ui.report_done(&name, code);
+        if let Some(name) = &done_as {
+            ctx.ui.report_done(name, code);
+        }
         Ok(code)
     });
     match result {

@@ -414,3 +414,10 @@ fn a_misspelled_page_name_gets_the_closest_pages() {
         .fails(1)
         .stderr_has(&format!("did you mean `{label}`?"));
 }
+
+#[test]
+fn json_adds_nothing_to_the_output_of_runs_child() {
+    let env = Env::with_profile();
+    let o = env.ok(&["--json", "run", "--mask", "-p", "acme", "--", "echo", "hi"]);
+    assert_eq!(o.stdout, "hi\n");
+}

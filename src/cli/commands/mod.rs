@@ -77,6 +77,16 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether `--json` may add a report of what the command did to stdout: not when
+    /// stdout belongs to someone else (`run`'s child, git for `diff`/`merge`, a shell
+    /// for `completions`).
+    pub fn reports_done(&self) -> bool {
+        !matches!(
+            self,
+            Command::Run(_) | Command::Diff(_) | Command::Merge(_) | Command::Completions(_)
+        )
+    }
+
     /// The command's words (`add`, `recipients add`), for `--json` reports.
     pub fn name(&self) -> String {
         let args: Vec<String> = std::env::args().collect();
