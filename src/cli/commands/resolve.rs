@@ -7,7 +7,7 @@
 
 use crate::cli::prompt::{self, Confirmed};
 use crate::cli::{CliError, Ctx, Session, code};
-use crate::vault::{Merged, ProfileName, Side, Team};
+use crate::vault::{Merged, ProfileName, Side, Team, VaultError};
 
 /// Settle a git merge conflict in vault files
 ///
@@ -176,17 +176,19 @@ fn not_conflicted(
     name: &ProfileName,
     yes: bool,
 ) -> Result<u8, CliError> {
-    match session.read(name) {
+    let read = {
+        let vault = &session.vault;
+        let _lock = vault.read_lock()?;
+        let team = vault.team(&session.identity)?;
+        vault.read_profile(&session.identity, &team, name)
+    };
+    match read {
         Ok(_) => {
             ctx.ui
                 .info(format!("{name} has no merge conflict; nothing to do"));
             Ok(0)
         }
-        Err(e)
-            if e.code == code::LOCKED
-                && (e.message.contains("older than the copy")
-                    || e.message.contains("sealed with an earlier team key")) =>
-        {
+        Err(VaultError::ProfileRolledBack { .. } | VaultError::OlderTeamKey { .. }) => {
             let question = format!(
                 "Accept this copy of {name}? Its tokens may be older than the ones you had, and a copy sealed with an earlier team key may come from a member removed since."
             );
@@ -204,7 +206,7 @@ fn not_conflicted(
             ));
             Ok(0)
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
