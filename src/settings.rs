@@ -68,6 +68,15 @@ pub fn env_text(var: &str) -> Option<String> {
     std::env::var(var).ok().filter(|v| !v.is_empty())
 }
 
+/// The identity's text from `FBVAULT_KEY` (the one place it is read), when it is set and
+/// valid text.
+pub fn key_text() -> Option<zeroize::Zeroizing<String>> {
+    std::env::var("FBVAULT_KEY")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(zeroize::Zeroizing::new)
+}
+
 /// Whether a boolean variable is on (`1`, `true`, `yes`).
 pub fn env_flag(var: &str) -> bool {
     env_non_empty(var).is_some_and(|v| {

@@ -158,7 +158,7 @@ impl Ctx {
             .with_fingerprint(self.paths.fingerprint.clone())
             .read_only(self.paths.read_only)
             .with_state_dir(self.paths.state.clone())
-            .with_notify(notices(self.ui.clone(), self.paths.fingerprint.is_some()));
+            .with_notify(notices(self.paths.fingerprint.is_some()));
         if let Some(pins) = &self.paths.pins {
             vault = vault.with_pins(crate::vault::Pins::new(pins));
         }
@@ -178,9 +178,9 @@ impl Ctx {
                 Ok(Identity::load(path, &ask)?)
             }
             IdentityChoice::KeyVar => {
-                let text = zeroize::Zeroizing::new(std::env::var("FBVAULT_KEY").map_err(|_| {
+                let text = settings::key_text().ok_or_else(|| {
                     CliError::with_code(code::LOCKED, "FBVAULT_KEY is not valid text")
-                })?);
+                })?;
                 Ok(Identity::from_text(
                     IdentitySource::Text("FBVAULT_KEY"),
                     &text,
@@ -236,7 +236,7 @@ pub fn shown_path(path: &std::path::Path) -> String {
 }
 
 /// Prints what the vault has to say, each distinct message once.
-fn notices(_ui: Ui, pinned_by_fingerprint: bool) -> impl Fn(Notice) + Send + Sync + 'static {
+fn notices(pinned_by_fingerprint: bool) -> impl Fn(Notice) + Send + Sync + 'static {
     let said = std::sync::Mutex::new(std::collections::HashSet::new());
     move |notice| {
         let text = match notice {

@@ -106,6 +106,14 @@ pub struct Vault {
     read_only: bool,
     notify: Notify,
     state: Option<PathBuf>,
+    /// The layout and `vault.json` checks run once per command, not on every lock.
+    checked: std::sync::Arc<Checks>,
+}
+
+#[derive(Debug, Default)]
+struct Checks {
+    layout: std::sync::OnceLock<()>,
+    info: std::sync::OnceLock<()>,
 }
 
 impl Vault {
@@ -118,6 +126,7 @@ impl Vault {
             read_only: false,
             notify: Notify::default(),
             state: None,
+            checked: Default::default(),
         }
     }
 
@@ -280,6 +289,9 @@ impl Vault {
     /// Refuses a vault whose `profiles/` or `.locks/` is a symbolic link (writes and `rm`
     /// would land outside it), and warns about a folder others may write to.
     fn check_layout(&self) -> Result<()> {
+        if self.checked.layout.get().is_some() {
+            return Ok(());
+        }
         fsio::refuse_symlink(&self.root.join(PROFILES), PROFILES)?;
         fsio::refuse_symlink(&self.root.join(LOCKS_DIR), LOCKS_DIR)?;
         if let Some(problem) = fsio::loose_folder(&self.root) {
@@ -299,6 +311,7 @@ impl Vault {
                 }
             }
         }
+        let _ = self.checked.layout.set(());
         Ok(())
     }
 
@@ -434,6 +447,9 @@ impl Vault {
 
     /// Warns when `vault.json` (what reviewers read) lists other recipients than `team.age`.
     fn compare_info(&self, team: &Team) {
+        if self.checked.info.set(()).is_err() {
+            return;
+        }
         let Ok(bytes) = fsio::read_capped(&self.root.join(VAULT_JSON), MAX_FILE_BYTES) else {
             return;
         };
