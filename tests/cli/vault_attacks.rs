@@ -11,17 +11,20 @@ fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// fbvault as a user with no passwd entry (uid 4242, via `setpriv`) when the tests run as
+/// root; as anyone else, as that user.
+fn stranger_cmd(env: &Env) -> Command {
+    if current_uid() != 0 {
+        return env.std_cmd();
+    }
+    let mut c = env.program("setpriv");
+    c.args(["--reuid=4242", "--regid=4242", "--clear-groups"])
+        .arg(assert_cmd::cargo::cargo_bin!("fbvault"));
+    c
+}
+
 fn run_as_stranger(env: &Env, args: &[&str], home: &Path) -> Out {
-    // As root, drop to a uid with no passwd entry; as anyone else, run as is.
-    let root = rustix_uid() == 0;
-    let mut cmd = if root {
-        let mut c = env.program("setpriv");
-        c.args(["--reuid=4242", "--regid=4242", "--clear-groups"])
-            .arg(assert_cmd::cargo::cargo_bin!("fbvault"));
-        c
-    } else {
-        env.std_cmd()
-    };
+    let mut cmd = stranger_cmd(env);
     cmd.env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("XDG_DATA_HOME", home.join(".local/share"))
@@ -35,7 +38,7 @@ fn run_as_stranger(env: &Env, args: &[&str], home: &Path) -> Out {
     }
 }
 
-fn rustix_uid() -> u32 {
+fn current_uid() -> u32 {
     let o = Command::new("id").arg("-u").output().unwrap();
     String::from_utf8_lossy(&o.stdout).trim().parse().unwrap()
 }
@@ -119,18 +122,11 @@ fn no_home_and_no_pin_store_fails_closed() {
     assert!(cp.success());
     let id = env.dir.path().join("id.txt");
     std::fs::copy(env.identity(), &id).unwrap();
-    if rustix_uid() == 0 {
+    if current_uid() == 0 {
         chown_tree(env.dir.path());
         chmod(env.dir.path(), 0o755);
     }
-    let mut cmd = if rustix_uid() == 0 {
-        let mut c = env.program("setpriv");
-        c.args(["--reuid=4242", "--regid=4242", "--clear-groups"])
-            .arg(assert_cmd::cargo::cargo_bin!("fbvault"));
-        c
-    } else {
-        env.std_cmd()
-    };
+    let mut cmd = stranger_cmd(&env);
     cmd.env_remove("HOME")
         .env_remove("XDG_CONFIG_HOME")
         .env_remove("XDG_DATA_HOME")
@@ -143,7 +139,7 @@ fn no_home_and_no_pin_store_fails_closed() {
         .arg("list");
     let o = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
-    if rustix_uid() != 0 && std::env::var_os("HOME").is_some() {
+    if current_uid() != 0 && std::env::var_os("HOME").is_some() {
         // A user with a passwd entry has a home: nothing to check here.
         return;
     }
@@ -212,7 +208,7 @@ fn a_read_only_vault_can_be_read() {
         .status()
         .unwrap();
     assert!(cp.success());
-    if rustix_uid() == 0 {
+    if current_uid() == 0 {
         chown_tree(env.dir.path());
         chmod(env.dir.path(), 0o755);
     }
