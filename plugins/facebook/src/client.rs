@@ -161,13 +161,15 @@ impl Client {
         path: &str,
         params: &[(&str, &str)],
     ) -> Result<Reply, ProviderError> {
-        let url = self
-            .base
-            .join(&format!("{}/{}", self.version, path))
-            .map_err(|_| {
-                ProviderError::new(ErrorKind::Internal, format!("bad Graph path {path}"))
-            })?;
+        let url = self.versioned(path)?;
         self.send(endpoint, || self.http.get(url.clone()).query(params))
+    }
+
+    /// `{base}/{version}/{path}`.
+    fn versioned(&self, path: &str) -> Result<reqwest::Url, ProviderError> {
+        self.base
+            .join(&format!("{}/{}", self.version, path))
+            .map_err(|_| ProviderError::new(ErrorKind::Internal, format!("bad Graph path {path}")))
     }
 
     /// `POST {base}/{version}/{path}` with `params` as a form body (Facebook Login for
@@ -178,12 +180,7 @@ impl Client {
         path: &str,
         params: &[(&str, &str)],
     ) -> Result<Reply, ProviderError> {
-        let url = self
-            .base
-            .join(&format!("{}/{}", self.version, path))
-            .map_err(|_| {
-                ProviderError::new(ErrorKind::Internal, format!("bad Graph path {path}"))
-            })?;
+        let url = self.versioned(path)?;
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(params)
             .finish();
