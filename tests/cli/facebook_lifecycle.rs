@@ -19,6 +19,19 @@ use crate::common::Env;
 
 const DAY: u64 = 86_400;
 
+/// Five concurrent `run -p acme -- printf ran`; the env back, and their outputs.
+fn burst_of_runs(env: Env) -> (std::sync::Arc<Env>, Vec<crate::common::Out>) {
+    let env = std::sync::Arc::new(env);
+    let handles: Vec<_> = (0..5)
+        .map(|_| {
+            let env = env.clone();
+            std::thread::spawn(move || env.run(&["run", "-p", "acme", "--", "printf", "ran"]))
+        })
+        .collect();
+    let outs = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    (env, outs)
+}
+
 fn days(n: u64) -> Duration {
     Duration::from_secs(n * DAY)
 }
@@ -565,16 +578,9 @@ fn a_burst_of_runs_makes_one_refresh_attempt_while_graph_hangs() {
             .fail_next("/oauth/access_token", Failure::Slow(Duration::from_secs(3)));
     }
     env.graph().clear_log();
-    let env = std::sync::Arc::new(env);
     let start = std::time::Instant::now();
-    let handles: Vec<_> = (0..5)
-        .map(|_| {
-            let env = env.clone();
-            std::thread::spawn(move || env.run(&["run", "-p", "acme", "--", "printf", "ran"]))
-        })
-        .collect();
-    for h in handles {
-        let o = h.join().unwrap();
+    let (env, outs) = burst_of_runs(env);
+    for o in outs {
         assert_eq!((o.code, o.stdout.as_str()), (0, "ran"), "{}", o.stderr);
     }
     assert_eq!(
@@ -690,15 +696,8 @@ fn a_burst_of_runs_takes_the_lock_holders_refusal_and_a_login_clears_it() {
     );
     env.graph().clear_log();
     let before = env.snapshot();
-    let env = std::sync::Arc::new(env);
-    let handles: Vec<_> = (0..5)
-        .map(|_| {
-            let env = env.clone();
-            std::thread::spawn(move || env.run(&["run", "-p", "acme", "--", "printf", "ran"]))
-        })
-        .collect();
-    for h in handles {
-        let o = h.join().unwrap();
+    let (env, outs) = burst_of_runs(env);
+    for o in outs {
         o.fails(4).stderr_has("changed their password");
         assert!(o.stdout.is_empty());
     }
