@@ -178,7 +178,7 @@ pub fn check_fingerprint(team: &Team, fingerprint: &Fingerprint) -> Result<()> {
 #[derive(Debug, Clone)]
 pub struct Pins {
     path: PathBuf,
-    cache: Arc<Mutex<Option<PinFile>>>,
+    cache: Arc<Mutex<Option<Arc<PinFile>>>>,
     /// Profile revisions read but not yet recorded (written in one go by [`Pins::flush`]).
     pending: Arc<Mutex<BTreeMap<(String, String), u64>>>,
 }
@@ -224,10 +224,12 @@ impl Pins {
         }
     }
 
-    fn load(&self) -> Result<PinFile> {
+    /// The pin file, read once per command and shared (a `list` of many profiles checks
+    /// each against it without copying it).
+    fn load(&self) -> Result<Arc<PinFile>> {
         let mut cache = self.cache.lock().expect("pin cache");
         if cache.is_none() {
-            *cache = Some(self.read_file()?);
+            *cache = Some(Arc::new(self.read_file()?));
         }
         Ok(cache.clone().expect("loaded"))
     }
@@ -242,7 +244,7 @@ impl Pins {
         let mut json = serde_json::to_vec_pretty(&file).expect("serializes");
         json.push(b'\n');
         fsio::write_atomic(&self.path, &json)?;
-        *self.cache.lock().expect("pin cache") = Some(file);
+        *self.cache.lock().expect("pin cache") = Some(Arc::new(file));
         Ok(())
     }
 
