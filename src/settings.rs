@@ -7,6 +7,11 @@
 //! CI), `FBVAULT_IDENTITY` (a file), then the first that exists of
 //! `<config dir>/identity.txt`, `~/.ssh/id_ed25519` and `~/.ssh/id_rsa` (used, never
 //! written). A path that holds key text instead of a path is refused without echoing it.
+//!
+//! Every read of the environment in this crate goes through the helpers here
+//! ([`env_text`], [`env_trimmed`], [`env_non_empty`], [`env_flag`], [`env_secret`],
+//! [`seconds_from_env`], [`key_text`]), so what counts as unset (empty, blank, not UTF-8) is
+//! decided once.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -75,6 +80,20 @@ pub fn key_text() -> Option<zeroize::Zeroizing<String>> {
         .ok()
         .filter(|v| !v.is_empty())
         .map(zeroize::Zeroizing::new)
+}
+
+/// A secret a user hands over in the environment (`APP_SECRET`, `SHORT_TOKEN` with
+/// `--from-env`), trimmed; blank counts as unset.
+pub fn env_secret(var: &str) -> Option<fbvault_provider::Secret> {
+    env_trimmed(var).map(fbvault_provider::Secret::new)
+}
+
+/// A variable's text without surrounding blanks (`APP_ID`, `VISUAL`, `BROWSER`); blank
+/// counts as unset.
+pub fn env_trimmed(var: &str) -> Option<String> {
+    env_text(var)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// Whether a boolean variable is on (`1`, `true`, `yes`).

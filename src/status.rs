@@ -140,6 +140,15 @@ pub fn days_until(now: DateTime<Utc>, at: DateTime<Utc>) -> i64 {
     (at - now).num_seconds().div_euclid(86_400)
 }
 
+/// `today`, `in 1 day`, `in 5 days`.
+pub fn time_left(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    match days_until(now, at) {
+        0 => "today".to_string(),
+        1 => "in 1 day".to_string(),
+        d => format!("in {d} days"),
+    }
+}
+
 /// The state of a token at `now` with a warning window of `warn_days`.
 pub fn state(token: &Token, now: DateTime<Utc>, warn_days: i64) -> State {
     if token.invalid.is_some() {

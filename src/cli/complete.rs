@@ -58,7 +58,7 @@ fn command_words(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
     };
     let mut found = std::collections::BTreeSet::new();
     if !prefix.contains('/') {
-        let path = std::env::var_os("PATH").unwrap_or_default();
+        let path = crate::settings::env_non_empty("PATH").unwrap_or_default();
         for dir in std::env::split_paths(&path) {
             let Ok(entries) = std::fs::read_dir(dir) else {
                 continue;

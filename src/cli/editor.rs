@@ -37,8 +37,7 @@ pub fn folder_prefix() -> String {
 
 /// The memory-backed folders a plaintext folder may be made in, best first.
 fn memory_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::env::var_os("XDG_RUNTIME_DIR")
-        .filter(|d| !d.is_empty())
+    let mut dirs: Vec<PathBuf> = crate::settings::env_non_empty("XDG_RUNTIME_DIR")
         .map(PathBuf::from)
         .into_iter()
         .collect();
@@ -70,8 +69,7 @@ pub fn private_tmp_dir() -> (PathBuf, bool) {
 pub fn editor() -> Option<String> {
     ["VISUAL", "EDITOR"]
         .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .find(|v| !v.trim().is_empty())
+        .find_map(|v| crate::settings::env_trimmed(v))
         .or_else(|| {
             (std::io::stdin().is_terminal() && std::io::stdout().is_terminal())
                 .then(|| "vi".to_string())

@@ -37,9 +37,6 @@ pub struct CliError {
     pub message: String,
     /// What to do next.
     pub hints: Vec<String>,
-    /// Set when a provider failed: how that bears on what comes next (`run` goes on with a
-    /// still-valid token after any failure but a refusal).
-    pub failure: Option<crate::app::refresh::Failure>,
 }
 
 impl CliError {
@@ -54,7 +51,6 @@ impl CliError {
             code,
             message: message.into(),
             hints: Vec::new(),
-            failure: None,
         }
     }
 
@@ -84,7 +80,6 @@ impl CliError {
                 .iter()
                 .map(|h| h.replace("{profile}", profile))
                 .collect(),
-            failure: Some(crate::app::refresh::Failure::of(err.kind)),
         }
     }
 }
@@ -227,7 +222,6 @@ impl From<VaultError> for CliError {
             code,
             message,
             hints,
-            failure: None,
         }
     }
 }
@@ -256,6 +250,24 @@ impl From<crate::app::select::SelectError> for CliError {
             S::BadEnvName(_) => CliError::usage(message),
             S::BadProjectName { .. } => CliError::new(message),
             S::Vault(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::app::AppError> for CliError {
+    fn from(err: crate::app::AppError) -> Self {
+        use crate::app::AppError as A;
+        match err {
+            A::Vault(e) => e.into(),
+            A::Name(e) => e.into(),
+            A::Select(e) => e.into(),
+            A::Provider { profile, error } => CliError::provider(error, &profile),
+            e @ A::NoProvider { .. } => {
+                CliError::new(e.to_string()).hint("`fbvault plugins list` shows the providers")
+            }
+            A::StillRefused { profile, message } => CliError::with_code(code::REFUSED, message)
+                .hint(format!("get a new token and run `fbvault login {profile}`")),
+            e @ A::Rename(_) => CliError::new(e.to_string()),
         }
     }
 }

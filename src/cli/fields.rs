@@ -6,7 +6,7 @@
 
 use fbvault_provider::{Description, FieldSpec, Secret};
 
-use super::{CliError, grant, prompt};
+use super::{CliError, prompt};
 use crate::vault::Profile;
 
 /// A `--field NAME=VALUE` argument.
@@ -77,7 +77,7 @@ pub fn fill(
     for spec in &described.fields {
         let from_env = || {
             from_env
-                .then(|| grant::env_secret(&spec.name.to_uppercase()))
+                .then(|| crate::settings::env_secret(&spec.name.to_uppercase()))
                 .flatten()
         };
         if spec.secret {

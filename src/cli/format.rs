@@ -3,8 +3,16 @@
 use chrono::{DateTime, Utc};
 use fbvault_provider::{Token, TokenKind};
 
-use crate::status::days_until;
+pub use crate::status::time_left;
 use crate::vault::Profile;
+
+/// Shows what a profile holds now: the headline, then one line per token.
+pub fn report(ui: &super::Ui, headline: String, profile: &Profile, now: DateTime<Utc>) {
+    ui.info(headline);
+    for line in token_summary(profile, now) {
+        ui.info(format!("  {line}"));
+    }
+}
 
 /// `2027-01-25 10:00 UTC`, or `never`.
 pub fn when(at: Option<DateTime<Utc>>) -> String {
@@ -20,15 +28,6 @@ pub fn expiry(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
         None => "never expires".into(),
         Some(a) if a <= now => format!("expired {}", a.format("%Y-%m-%d")),
         Some(a) => format!("expires {} ({})", a.format("%Y-%m-%d"), time_left(now, a)),
-    }
-}
-
-/// `today`, `in 1 day`, `in 5 days`.
-pub fn time_left(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
-    match days_until(now, at) {
-        0 => "today".to_string(),
-        1 => "in 1 day".to_string(),
-        d => format!("in {d} days"),
     }
 }
 

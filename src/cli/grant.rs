@@ -27,14 +27,6 @@ pub struct Given {
     pub token: Option<Secret>,
 }
 
-/// A non-empty environment variable as a secret.
-pub fn env_secret(name: &str) -> Option<Secret> {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .map(|v| Secret::new(v.trim().to_string()))
-}
-
 /// Reads what stdin holds according to `sources`.
 pub fn from_stdin(sources: Sources) -> Result<Given, CliError> {
     let mut wanted = Vec::new();
@@ -71,7 +63,7 @@ pub fn token(sources: Sources, from_stdin: Option<Secret>, ask: Option<&str>) ->
         .or_else(|| {
             sources
                 .from_env
-                .then(|| env_secret("SHORT_TOKEN"))
+                .then(|| crate::settings::env_secret("SHORT_TOKEN"))
                 .flatten()
         })
         .or_else(|| {

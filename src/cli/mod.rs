@@ -12,7 +12,6 @@ pub mod progress;
 pub mod prompt;
 pub mod sanitize;
 pub mod select;
-mod session;
 pub mod ui;
 
 use std::path::PathBuf;
@@ -20,8 +19,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser};
 
+pub use crate::app::{Refreshed, Session};
 pub use error::{CliError, code};
-pub use session::{Refreshed, Session};
 pub use ui::Ui;
 
 use crate::project::Project;
@@ -220,7 +219,7 @@ impl Ctx {
 
     /// Opens the vault with the identity.
     pub fn session(&self) -> Result<Session<'_>, CliError> {
-        Session::open(self)
+        Session::open(self.vault(), || self.identity(), &self.ui, &self.paths)
     }
 }
 

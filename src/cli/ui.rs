@@ -28,8 +28,8 @@ impl Ui {
             C::Always => true,
             C::Never => false,
             C::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::env::var("TERM").map_or(true, |t| t != "dumb")
+                crate::settings::env_non_empty("NO_COLOR").is_none()
+                    && crate::settings::env_text("TERM").as_deref() != Some("dumb")
                     && io::stdout().is_terminal()
             }
         };
@@ -180,6 +180,21 @@ pub fn visible_len(s: &str) -> usize {
         }
     }
     n
+}
+
+/// The use cases' remarks and progress go where the command's own do.
+impl crate::app::Reporter for Ui {
+    fn info(&self, line: &str) {
+        Ui::info(self, line);
+    }
+
+    fn warn(&self, line: &str) {
+        Ui::warn(self, line);
+    }
+
+    fn busy(&self, what: &str) -> Box<dyn std::any::Any> {
+        Box::new(super::progress::start(self, what))
+    }
 }
 
 #[cfg(test)]

@@ -327,7 +327,7 @@ fn plugin_timeout() -> Duration {
 
 fn search_dirs(paths: &Paths) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = paths.plugins.iter().cloned().collect();
-    if let Some(path) = std::env::var_os("PATH") {
+    if let Some(path) = crate::settings::env_non_empty("PATH") {
         dirs.extend(std::env::split_paths(&path));
     }
     dirs

@@ -94,18 +94,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let app_id = args
         .app_id
         .clone()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| v.trim().to_string())
         .or_else(|| {
             args.from_env
-                .then(|| std::env::var("APP_ID").ok())
+                .then(|| crate::settings::env_trimmed("APP_ID"))
                 .flatten()
-        })
-        .filter(|v| !v.trim().is_empty())
-        .map(|v| v.trim().to_string());
+        });
     let app_secret = given
         .app_secret
         .or_else(|| {
             args.from_env
-                .then(|| grant::env_secret("APP_SECRET"))
+                .then(|| crate::settings::env_secret("APP_SECRET"))
                 .flatten()
         })
         .or_else(|| {
@@ -161,10 +161,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     } else if args.no_exchange {
         let kept = given.token.or_else(|| {
             args.from_env
-                .then(|| grant::env_secret("LONG_TOKEN"))
+                .then(|| crate::settings::env_secret("LONG_TOKEN"))
                 .flatten()
         });
-        if kept.is_none() && args.from_env && grant::env_secret("SHORT_TOKEN").is_some() {
+        if kept.is_none() && args.from_env && crate::settings::env_secret("SHORT_TOKEN").is_some() {
             ctx.ui.warn(
                 "--no-exchange does not use SHORT_TOKEN (a token to keep goes in LONG_TOKEN)",
             );
@@ -186,7 +186,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             .login(provider.as_ref(), &profile, token, exchange, now)
             .map_err(|e| {
                 let again = format!("`fbvault add {} …` again (nothing was stored)", args.name);
-                for_new_profile(e, args.name.as_str(), &again)
+                for_new_profile(e.into(), args.name.as_str(), &again)
             })?;
         session.show_notes(args.name.as_str(), &set);
         if let Some(o) = &obtained {
@@ -203,7 +203,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             args.name, args.name
         ));
     } else {
-        session.report(format!("added {}", args.name), &profile, now);
+        crate::cli::format::report(&ctx.ui, format!("added {}", args.name), &profile, now);
     }
     Ok(0)
 }

@@ -77,7 +77,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         Ok(p) => p,
         Err(why) => return Err(reject(&session, &name, &edited, why)),
     };
-    session.update(&name, |now| {
+    session.try_update(&name, |now| {
         if now.mac != original.mac {
             return Err(CliError::new(format!(
                 "the profile changed while you were editing; profile `{name}` is unchanged"
@@ -129,7 +129,7 @@ fn validate(session: &Session, name: &ProfileName, edited: &str) -> Result<Profi
     })?;
     let profile = Profile::from_body(name, value).map_err(|e| e.to_string())?;
     crate::runner::check_renames(&profile.env, &Default::default()).map_err(|e| e.to_string())?;
-    let provider = session.provider(&profile).map_err(|e| e.message)?;
+    let provider = session.provider(&profile).map_err(|e| e.to_string())?;
     let data = profile.data();
     fbvault_provider::check_known_fields(&provider.describe(), &data)
         .and_then(|()| provider.validate(&data))

@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let login = |token: Secret| {
         session
             .login(provider.as_ref(), &profile, token, true, now)
-            .map_err(|e| add::for_new_profile(e, args.name.as_str(), &again))
+            .map_err(|e| add::for_new_profile(e.into(), args.name.as_str(), &again))
     };
     // The old script wrote LONG_TOKEN next to the SHORT_TOKEN it exchanged, which died an
     // hour later: the long-lived one goes first, the short one is the fallback.
@@ -112,7 +112,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         args.name,
         args.file.display()
     );
-    session.report(headline, &profile, now);
+    crate::cli::format::report(&ctx.ui, headline, &profile, now);
     ctx.ui.info(format!(
         "{} still holds the secrets in clear: delete it once `fbvault run -p {} -- …` works",
         args.file.display(),

@@ -45,7 +45,7 @@ fn inspect(
     if skip_empty && profile.tokens.is_empty() {
         return Ok(Vec::new());
     }
-    let _progress = crate::cli::progress::start(&session.ctx.ui, format!("{name}: inspecting"));
+    let _busy = session.reporter.busy(&format!("{name}: inspecting"));
     let found = provider
         .inspect(&fbvault_provider::Context::now(), &profile.data(), only)
         .map_err(|e| CliError::provider(e, name.as_str()))?;
@@ -68,7 +68,6 @@ fn inspect(
                     };
                 }
             }
-            Ok(())
         })?;
     }
     Ok(found)

@@ -64,5 +64,5 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             ctx.ui.out(line);
         }
     }
-    Ok(failure.map_or(0, |f| f.code))
+    Ok(failure.map_or(0, |f| CliError::from(f).code))
 }

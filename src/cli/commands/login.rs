@@ -88,9 +88,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         if let Some(o) = &obtained {
             login::remember(p, provider.as_ref(), o, &missing);
         }
-        Ok(())
     })?;
-    session.report(format!("logged in {}", name), &stored, now);
+    crate::cli::format::report(&ctx.ui, format!("logged in {}", name), &stored, now);
     Ok(0)
 }
 

@@ -48,9 +48,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     if single {
         return report(
             ctx,
-            &session,
             &names[0],
-            session.refresh(&names[0], args.force),
+            session
+                .refresh(&names[0], args.force)
+                .map_err(CliError::from),
             true,
         )
         .map(|()| 0);
@@ -58,7 +59,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let results = refresh_all(&session, &names, args.force);
     let mut worst: Option<CliError> = None;
     for (name, result) in names.iter().zip(results) {
-        if let Err(e) = report(ctx, &session, name, result, false) {
+        if let Err(e) = report(ctx, name, result, false) {
             crate::cli::ui::err_line(&e.to_string());
             if worst.as_ref().is_none_or(|w| e.code > w.code) {
                 worst = Some(e);
@@ -76,7 +77,9 @@ fn refresh_all(
     names: &[ProfileName],
     force: bool,
 ) -> Vec<Result<Refreshed, CliError>> {
-    at_once(names, |name| session.refresh(name, force))
+    at_once(names, |name| {
+        session.refresh(name, force).map_err(CliError::from)
+    })
 }
 
 /// Runs `work` on every name, [`AT_ONCE`] at a time, and returns the results in the
@@ -125,14 +128,15 @@ pub fn at_once<T: Send>(
 /// Says what a refresh did; a failure, or (for one named profile) no token, is the error.
 fn report(
     ctx: &Ctx,
-    session: &Session,
     name: &ProfileName,
     result: Result<Refreshed, CliError>,
     single: bool,
 ) -> Result<(), CliError> {
     let now = Utc::now();
     match result? {
-        Refreshed::Stored(profile) => session.report(format!("{name}: refreshed"), &profile, now),
+        Refreshed::Stored(profile) => {
+            crate::cli::format::report(&ctx.ui, format!("{name}: refreshed"), &profile, now)
+        }
         Refreshed::Unchanged(profile) => {
             let when = profile
                 .primary_token()

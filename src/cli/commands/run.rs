@@ -3,14 +3,10 @@
 
 use std::ffi::OsString;
 
-use chrono::{Duration, Utc};
-use fbvault_provider::{Context, EnvOptions, RefreshNeed};
-
-use crate::cli::format::time_left;
-use crate::cli::{CliError, Ctx, Refreshed};
+use crate::app;
+use crate::cli::{CliError, Ctx};
 use crate::runner::{self, Var};
-use crate::status::{State, state};
-use crate::vault::{Profile, ProfileName};
+use crate::vault::ProfileName;
 
 /// Which profile and page, shared by `run` and `env`.
 #[derive(Debug, Clone, clap::Args)]
@@ -68,111 +64,15 @@ pub struct Args {
     command: Vec<OsString>,
 }
 
-fn warn_about_expiry(ctx: &Ctx, profile: &Profile, vars: &[Var]) {
-    let Some(user) = profile.primary_token() else {
-        return;
-    };
-    let Some(at) = user.expires_at else { return };
-    let now = Utc::now();
-    let name = &profile.name;
-    if at <= now {
-        // The primary token was not injected (another one was, like a page's).
-        if !vars.iter().any(|v| v.value.expose() == user.value.expose()) {
-            ctx.ui.warn(format!(
-                "{name}'s user token expired on {}; only the page token was injected. Run `fbvault login {name}`",
-                at.format("%Y-%m-%d")
-            ));
-        }
-        return;
-    }
-    // The same window as `status`'s default "expiring".
-    if state(user, now, 7) == State::Expiring {
-        let when = time_left(now, at);
-        ctx.ui.warn(format!(
-            "{name}'s token expires {when}; run `fbvault login {name}`"
-        ));
-    }
-}
-
-/// Opens, refreshes when due, and builds the variables of the selected profile.
+/// Opens the vault and prepares the selected profile's variables ([`app::run::prepare`]).
 pub fn prepare(ctx: &Ctx, select: &Select) -> Result<Vec<Var>, CliError> {
     let session = ctx.session()?;
-    let which = crate::cli::select::Which {
-        name: select.name.clone(),
-        profile: select.profile.clone(),
+    let request = app::run::Request {
+        given: select.name.as_ref().or(select.profile.as_ref()),
+        page: select.page.clone(),
+        no_refresh: select.no_refresh,
     };
-    let name = which.choose(ctx, &session)?;
-    let mut profile = session.read(&name)?;
-    let no_renames = Default::default();
-    let project_env = ctx.project.as_ref().map_or(&no_renames, |p| &p.env);
-    // A refused rename stops here, before a refresh could write anything.
-    runner::check_renames(&profile.env, project_env).map_err(|e| CliError::new(e.to_string()))?;
-    let provider = session.provider(&profile)?;
-    let due = !select.no_refresh
-        && provider.refresh_due(&Context::now(), &profile.data()) == RefreshNeed::Due;
-    if due && session.vault.is_read_only() {
-        ctx.ui.warn(format!(
-            "{name}'s token is due for a refresh, but the vault is read-only here; using the stored token (a job without --read-only refreshes it)"
-        ));
-    } else if due {
-        match session.refresh_for_run(&name) {
-            Ok(
-                Refreshed::Stored(fresh) | Refreshed::Unchanged(fresh) | Refreshed::Asked(fresh, _),
-            ) => profile = fresh,
-            // A refresh failed within the hour (maybe the one this run waited for): each
-            // try costs up to ~30 s and, when throttled, extends the block.
-            Ok(Refreshed::Failed(fresh, at)) => {
-                profile = fresh;
-                ctx.ui.warn(format!(
-                    "{name}: the last refresh failed at {}; using the stored token until {} (`fbvault refresh {name}` tries now)",
-                    at.format("%Y-%m-%d %H:%M UTC"),
-                    (at + Duration::hours(1)).format("%Y-%m-%d %H:%M UTC")
-                ));
-            }
-            Ok(Refreshed::NoToken) => {}
-            Err(e) => {
-                let still_valid = profile
-                    .primary_token()
-                    .is_some_and(|t| !t.is_expired(Utc::now()) && t.invalid.is_none());
-                // A refusal means the token is dead whatever the clock says.
-                let refused = e.failure == Some(crate::app::refresh::Failure::Refused);
-                if refused || !still_valid {
-                    return Err(e);
-                }
-                ctx.ui.warn(format!(
-                    "{}; using the stored token, which is still valid",
-                    e.message
-                ));
-            }
-        }
-    }
-    let project = ctx.project.as_ref();
-    let options = EnvOptions {
-        target: select
-            .page
-            .clone()
-            .or_else(|| project.and_then(|p| p.page.clone())),
-        include_secrets: profile.inject_secrets,
-    };
-    let vars = provider
-        .env(&profile.data(), &options)
-        .map_err(|e| CliError::provider(e, name.as_str()))?;
-    let renames = profile.env.keys().chain(project_env.keys());
-    // Known: what this profile's provider and every built-in one may inject.
-    let known = || {
-        let mut all = provider.describe().all_variables();
-        all.extend(crate::providers::builtin_variables());
-        all
-    };
-    for key in runner::unknown_renames(renames, &vars, known) {
-        ctx.ui.warn(format!(
-            "the rename of `{key}` matches no variable (a typo?)"
-        ));
-    }
-    let vars = runner::apply_renames(vars, &profile.env, project_env)
-        .map_err(|e| CliError::new(e.to_string()))?;
-    warn_about_expiry(ctx, &profile, &vars);
-    Ok(vars)
+    Ok(app::run::prepare(&session, ctx.project.as_ref(), &request)?)
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {

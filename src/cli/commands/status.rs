@@ -165,7 +165,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         }
     }
     if let Some(f) = failure {
-        return Ok(f.code);
+        return Ok(CliError::from(f).code);
     }
     let attention: Vec<&Row> = rows.iter().filter(|r| r.state.needs_attention()).collect();
     if args.check && !warnings.is_empty() && attention.is_empty() {

@@ -6,45 +6,51 @@
 use chrono::{DateTime, Utc};
 use fbvault_provider::{Context, LoginInput, Secret, TokenProvider, TokenSet};
 
-use super::{CliError, Ctx};
+use super::refresh::{Decision, Failure, Notes, Refreshed, decide};
+use super::{AppError, Reporter};
+use crate::settings::Paths;
 use crate::vault::{Identity, Profile, ProfileName, Vault, VaultError};
-
-pub use crate::app::refresh::Refreshed;
-use crate::app::refresh::{Decision, Failure, Notes, decide};
 
 /// A profile name and what reading it gave.
 pub type Opened = (ProfileName, Result<Profile, VaultError>);
 
 /// An opened vault.
 pub struct Session<'a> {
-    /// The command's context.
-    pub ctx: &'a Ctx,
     /// The vault folder.
     pub vault: Vault,
     /// The identity that opens it.
     pub identity: Identity,
+    /// Where remarks and progress go.
+    pub reporter: &'a dyn Reporter,
+    /// Where providers are looked for.
+    paths: &'a Paths,
 }
 
 impl<'a> Session<'a> {
-    /// Opens the vault at the configured folder with the configured identity.
-    pub fn open(ctx: &'a Ctx) -> Result<Session<'a>, CliError> {
-        let vault = ctx.vault();
+    /// Opens `vault` with `identity` (loaded only once the vault is known to exist, so a
+    /// missing vault is reported before any passphrase is asked).
+    pub fn open<E: From<AppError>>(
+        vault: Vault,
+        identity: impl FnOnce() -> Result<Identity, E>,
+        reporter: &'a dyn Reporter,
+        paths: &'a Paths,
+    ) -> Result<Session<'a>, E> {
         if !vault.exists() {
-            return Err(VaultError::NoVault {
+            return Err(AppError::from(VaultError::NoVault {
                 path: vault.root().to_path_buf(),
-            }
+            })
             .into());
         }
-        let identity = ctx.identity()?;
         Ok(Session {
-            ctx,
             vault,
-            identity,
+            identity: identity()?,
+            reporter,
+            paths,
         })
     }
 
     /// Reads one profile.
-    pub fn read(&self, name: &ProfileName) -> Result<Profile, CliError> {
+    pub fn read(&self, name: &ProfileName) -> Result<Profile, AppError> {
         let _lock = self.vault.read_lock()?;
         if !self.vault.has_profile(name) {
             return Err(VaultError::NoProfile {
@@ -60,7 +66,7 @@ impl<'a> Session<'a> {
 
     /// Reads every profile, in parallel; each result stands alone so one damaged file
     /// does not hide the others.
-    pub fn read_all(&self) -> Result<Vec<Opened>, CliError> {
+    pub fn read_all(&self) -> Result<Vec<Opened>, AppError> {
         let _lock = self.vault.read_lock()?;
         let team = self.vault.team(&self.identity)?;
         let names = self.vault.names()?;
@@ -89,18 +95,17 @@ impl<'a> Session<'a> {
         Ok(results)
     }
 
-    /// Every profile that opens, in name order; each one that does not is reported on
-    /// stderr, and the first such error is returned for the exit code (like `ls`).
-    pub fn read_all_reporting(&self) -> Result<(Vec<Profile>, Option<CliError>), CliError> {
+    /// Every profile that opens, in name order; each one that does not is reported as a
+    /// warning, and the first such error is returned for the exit code (like `ls`).
+    pub fn read_all_reporting(&self) -> Result<(Vec<Profile>, Option<AppError>), AppError> {
         let mut profiles = Vec::new();
-        let mut failure: Option<CliError> = None;
+        let mut failure: Option<AppError> = None;
         for (name, result) in self.read_all()? {
             match result {
                 Ok(p) => profiles.push(p),
                 Err(e) => {
-                    let e = CliError::from(e);
-                    self.ctx.ui.warn(format!("{name}: {}", e.message));
-                    failure.get_or_insert(e);
+                    self.reporter.warn(&format!("{name}: {e}"));
+                    failure.get_or_insert(e.into());
                 }
             }
         }
@@ -108,7 +113,7 @@ impl<'a> Session<'a> {
     }
 
     /// Refuses a name that is taken, before anything is asked or fetched.
-    pub fn require_new(&self, name: &ProfileName) -> Result<(), CliError> {
+    pub fn require_new(&self, name: &ProfileName) -> Result<(), AppError> {
         if self.vault.has_profile(name) {
             return Err(VaultError::ProfileExists {
                 name: name.to_string(),
@@ -121,7 +126,7 @@ impl<'a> Session<'a> {
     /// Shows a provider's remarks about a token set.
     pub fn show_notes(&self, profile: &str, set: &TokenSet) {
         for note in &set.notes {
-            self.ctx.ui.info(format!("{profile}: {note}"));
+            self.reporter.info(&format!("{profile}: {note}"));
         }
     }
 
@@ -134,30 +139,21 @@ impl<'a> Session<'a> {
         token: Secret,
         exchange: bool,
         now: DateTime<Utc>,
-    ) -> Result<TokenSet, CliError> {
-        let _progress = super::progress::start(
-            &self.ctx.ui,
-            format!("{}: asking {}", profile.name, profile.provider),
-        );
+    ) -> Result<TokenSet, AppError> {
+        let _busy = self
+            .reporter
+            .busy(&format!("{}: asking {}", profile.name, profile.provider));
         provider
             .login(
                 &Context { now },
                 &profile.data(),
                 &LoginInput { token, exchange },
             )
-            .map_err(|e| CliError::provider(e, &profile.name))
-    }
-
-    /// Shows what a profile holds now: one line per token.
-    pub fn report(&self, headline: String, profile: &Profile, now: DateTime<Utc>) {
-        self.ctx.ui.info(headline);
-        for line in super::format::token_summary(profile, now) {
-            self.ctx.ui.info(format!("  {line}"));
-        }
+            .map_err(|e| AppError::provider(e, &profile.name))
     }
 
     /// Stores a new profile; refuses to overwrite one.
-    pub fn create(&self, profile: &mut Profile) -> Result<(), CliError> {
+    pub fn create(&self, profile: &mut Profile) -> Result<(), AppError> {
         let name: ProfileName = profile.name.parse()?;
         let _lock = self.vault.write_lock()?;
         if self.vault.has_profile(&name) {
@@ -176,37 +172,57 @@ impl<'a> Session<'a> {
     pub fn update(
         &self,
         name: &ProfileName,
-        change: impl FnOnce(&mut Profile) -> Result<(), CliError>,
-    ) -> Result<Profile, CliError> {
-        let _lock = self.vault.write_lock_for("storing a change to a profile")?;
-        let team = self.vault.team(&self.identity)?;
-        let mut profile = self.vault.read_profile(&self.identity, &team, name)?;
+        change: impl FnOnce(&mut Profile),
+    ) -> Result<Profile, AppError> {
+        self.try_update(name, |p| {
+            change(p);
+            Ok::<_, AppError>(())
+        })
+    }
+
+    /// [`Session::update`] with a change that may refuse (with the caller's own error).
+    pub fn try_update<E: From<AppError>>(
+        &self,
+        name: &ProfileName,
+        change: impl FnOnce(&mut Profile) -> Result<(), E>,
+    ) -> Result<Profile, E> {
+        let vault = |e: VaultError| E::from(AppError::from(e));
+        let _lock = self
+            .vault
+            .write_lock_for("storing a change to a profile")
+            .map_err(vault)?;
+        let team = self.vault.team(&self.identity).map_err(vault)?;
+        let mut profile = self
+            .vault
+            .read_profile(&self.identity, &team, name)
+            .map_err(vault)?;
         let before = profile.clone();
         change(&mut profile)?;
         if profile == before {
-            self.vault.flush_pins()?;
+            self.vault.flush_pins().map_err(vault)?;
             return Ok(profile);
         }
         profile.updated_at = Utc::now();
-        self.vault.write_profile(&team, &mut profile)?;
+        self.vault
+            .write_profile(&team, &mut profile)
+            .map_err(vault)?;
         Ok(profile)
     }
 
     /// Stores the tokens a provider returned and shows its notes; the same tokens again
     /// are not written.
-    pub fn store_tokens(&self, name: &ProfileName, set: TokenSet) -> Result<Profile, CliError> {
+    pub fn store_tokens(&self, name: &ProfileName, set: TokenSet) -> Result<Profile, AppError> {
         self.show_notes(name.as_str(), &set);
-        self.update(name, |p| {
-            p.tokens = set.tokens;
-            Ok(())
-        })
+        self.update(name, |p| p.tokens = set.tokens)
     }
 
     /// The provider of a profile.
-    pub fn provider(&self, profile: &Profile) -> Result<Box<dyn TokenProvider>, CliError> {
-        crate::providers::find(&profile.provider, &self.ctx.paths).map_err(|e| {
-            CliError::new(format!("profile `{}`: {e}", profile.name))
-                .hint("`fbvault plugins list` shows the providers")
+    pub fn provider(&self, profile: &Profile) -> Result<Box<dyn TokenProvider>, AppError> {
+        crate::providers::find(&profile.provider, self.paths).map_err(|error| {
+            AppError::NoProvider {
+                profile: profile.name.clone(),
+                error,
+            }
         })
     }
 
@@ -214,7 +230,7 @@ impl<'a> Session<'a> {
     /// a refresh is due. Concurrent callers wait for the lock and then find the fresh
     /// token, or the note that the issuer gave the same token back (then nobody asks again
     /// for 24 h unless forced), so N simultaneous `run`s cause one exchange.
-    pub fn refresh(&self, name: &ProfileName, force: bool) -> Result<Refreshed, CliError> {
+    pub fn refresh(&self, name: &ProfileName, force: bool) -> Result<Refreshed, AppError> {
         self.refresh_with(name, force, false)
     }
 
@@ -222,7 +238,7 @@ impl<'a> Session<'a> {
     /// of a refresh that failed within the hour (the lock holder's, when this run waited)
     /// instead of trying again, and notes its own failure before it lets the lock go, so
     /// one refresh is attempted per burst of runs.
-    pub fn refresh_for_run(&self, name: &ProfileName) -> Result<Refreshed, CliError> {
+    pub fn refresh_for_run(&self, name: &ProfileName) -> Result<Refreshed, AppError> {
         self.refresh_with(name, false, true)
     }
 
@@ -231,7 +247,7 @@ impl<'a> Session<'a> {
         name: &ProfileName,
         force: bool,
         from_run: bool,
-    ) -> Result<Refreshed, CliError> {
+    ) -> Result<Refreshed, AppError> {
         let _lock = self.vault.profile_lock(name)?;
         let profile = self.read(name)?;
         let provider = self.provider(&profile)?;
@@ -250,27 +266,26 @@ impl<'a> Session<'a> {
             Decision::Fresh => return Ok(Refreshed::Unchanged(profile)),
             Decision::AskedAt(at) => return Ok(Refreshed::Asked(profile, at)),
             Decision::FailedAt(at) => return Ok(Refreshed::Failed(profile, at)),
-            Decision::Refused(why) => {
-                let mut e = CliError::with_code(super::code::REFUSED, why)
-                    .hint(format!("get a new token and run `fbvault login {name}`"));
-                e.failure = Some(Failure::Refused);
-                return Err(e);
+            Decision::Refused(message) => {
+                return Err(AppError::StillRefused {
+                    profile: name.to_string(),
+                    message,
+                });
             }
         }
-        let progress = super::progress::start(
-            &self.ctx.ui,
-            format!("{name}: refreshing with {}", profile.provider),
-        );
+        let busy = self
+            .reporter
+            .busy(&format!("{name}: refreshing with {}", profile.provider));
         let result = provider.refresh(&ctx, &data, force);
-        drop(progress);
+        drop(busy);
         let set = match result {
             Ok(set) => set,
             Err(e) => {
-                let e = CliError::provider(e, name.as_str());
+                let e = AppError::provider(e, name.as_str());
                 // Noted before the lock is released: the runs waiting on it take this
                 // outcome instead of trying again.
-                if from_run && e.failure == Some(Failure::Refused) {
-                    self.vault.note_refresh_refusal(name, &e.message)?;
+                if from_run && e.failure() == Some(Failure::Refused) {
+                    self.vault.note_refresh_refusal(name, &e.to_string())?;
                 } else if from_run {
                     self.vault.note_refresh_failure(name)?;
                 }
@@ -278,9 +293,7 @@ impl<'a> Session<'a> {
             }
         };
         if set.tokens == profile.tokens {
-            for note in &set.notes {
-                self.ctx.ui.info(format!("{name}: {note}"));
-            }
+            self.show_notes(name.as_str(), &set);
             // Remembered locally, so that no tracked file changes.
             self.vault.note_refresh_attempt(name)?;
             self.vault.clear_refresh_failure(name)?;

@@ -1,0 +1,15 @@
+//! [`Reporter`]: how a use case tells the person at the keyboard what it is doing (work in
+//! progress, a provider's remarks, a warning) without knowing how it is shown. The command
+//! line's `Ui` is one; tests can collect the lines.
+
+use std::any::Any;
+
+/// Where a use case's remarks go.
+pub trait Reporter: Sync {
+    /// A remark (hidden by `--quiet`).
+    fn info(&self, line: &str);
+    /// A warning (always shown).
+    fn warn(&self, line: &str);
+    /// Work that may take a while (a network call); it ends when the value is dropped.
+    fn busy(&self, what: &str) -> Box<dyn Any>;
+}
