@@ -46,6 +46,16 @@ pub enum AppError {
         /// The refusal, as the issuer gave it then.
         message: String,
     },
+    /// (`--all`) Not worked on: an earlier profile found the provider unreachable or
+    /// throttling.
+    #[error("{profile}: skipped: the provider could not be reached or is throttling (see above)")]
+    Skipped {
+        /// The profile.
+        profile: String,
+    },
+    /// A browser or device login did not obtain a token.
+    #[error(transparent)]
+    Login(#[from] crate::login::LoginError),
     /// A rename of a variable is refused.
     #[error(transparent)]
     Rename(#[from] BadName),

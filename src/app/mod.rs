@@ -6,9 +6,13 @@
 //!   refreshing under the profile lock;
 //! - [`refresh`]: the refresh policy and its back-off;
 //! - [`select`]: the profile-selection rule;
-//! - [`run`]: preparing a run (`run` and `env`).
+//! - [`run`]: preparing a run (`run` and `env`);
+//! - [`inspect`]: asking about the live tokens and marking the invalid ones;
+//! - [`batch`]: working on every profile a few at a time (`--all`).
 
+pub mod batch;
 pub mod error;
+pub mod inspect;
 pub mod refresh;
 pub mod report;
 pub mod run;

@@ -63,17 +63,20 @@ pub enum Decision {
 pub enum Failure {
     /// The issuer refused the token or credentials: it is dead whatever the clock says.
     Refused,
-    /// Anything else (unreachable, throttled, a bug): the stored token may still serve.
+    /// The issuer could not be reached or is throttling: the stored token may still serve,
+    /// and every further call (to any profile of the same app) extends a throttle.
+    Unreachable,
+    /// Anything else (a bug, a bad answer): the stored token may still serve.
     Other,
 }
 
 impl Failure {
     /// The failure of a provider error of `kind`.
     pub fn of(kind: ErrorKind) -> Failure {
-        if kind == ErrorKind::InvalidGrant {
-            Failure::Refused
-        } else {
-            Failure::Other
+        match kind {
+            ErrorKind::InvalidGrant => Failure::Refused,
+            ErrorKind::Unreachable | ErrorKind::RateLimited => Failure::Unreachable,
+            _ => Failure::Other,
         }
     }
 }
@@ -227,7 +230,9 @@ mod tests {
     #[test]
     fn only_an_invalid_grant_is_a_refusal() {
         assert_eq!(Failure::of(ErrorKind::InvalidGrant), Failure::Refused);
-        assert_eq!(Failure::of(ErrorKind::Unreachable), Failure::Other);
-        assert_eq!(Failure::of(ErrorKind::RateLimited), Failure::Other);
+        assert_eq!(Failure::of(ErrorKind::Unreachable), Failure::Unreachable);
+        assert_eq!(Failure::of(ErrorKind::RateLimited), Failure::Unreachable);
+        assert_eq!(Failure::of(ErrorKind::BadRequest), Failure::Other);
+        assert_eq!(Failure::of(ErrorKind::Internal), Failure::Other);
     }
 }

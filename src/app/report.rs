@@ -12,4 +12,8 @@ pub trait Reporter: Sync {
     fn warn(&self, line: &str);
     /// Work that may take a while (a network call); it ends when the value is dropped.
     fn busy(&self, what: &str) -> Box<dyn Any>;
+    /// Something the person must act on (open this URL, enter this code): always shown.
+    fn tell(&self, line: &str);
+    /// A question answered without echo on the terminal; `None` without one.
+    fn ask_secret(&self, question: &str) -> Option<fbvault_provider::Secret>;
 }

@@ -267,7 +267,40 @@ impl From<crate::app::AppError> for CliError {
             }
             A::StillRefused { profile, message } => CliError::with_code(code::REFUSED, message)
                 .hint(format!("get a new token and run `fbvault login {profile}`")),
+            e @ A::Skipped { .. } => CliError::with_code(code::UNREACHABLE, e.to_string()),
+            A::Login(e) => e.into(),
             e @ A::Rename(_) => CliError::new(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::login::LoginError> for CliError {
+    fn from(err: crate::login::LoginError) -> Self {
+        use crate::login::LoginError as L;
+        let message = err.to_string();
+        match err {
+            L::Lacks { profile, other, .. } => {
+                let paste = format!("give it a token with `fbvault login {profile}`");
+                CliError::usage(message).hint(match other {
+                    Some(flag) => format!("log in with `fbvault login {profile} {flag}`, or {paste}"),
+                    None => paste,
+                })
+            }
+            L::NoClientToken { place, .. } => CliError::usage(message).hint(format!(
+                "pass it on standard input with --client-token-stdin ({place})"
+            )),
+            L::NoRandom | L::Listener { .. } => CliError::new(message),
+            L::Denied { profile, .. } => CliError::with_code(code::REFUSED, message).hint(format!(
+                "run `fbvault login {profile} --web` again and continue in the dialog"
+            )),
+            L::DeviceCodeExpired { profile } => CliError::with_code(code::REFUSED, message)
+                .hint(format!("run `fbvault login {profile} --device` again")),
+            L::PortInUse { .. } => CliError::new(message).hint(
+                "stop what holds it, or use another port with --port PORT (and add http://localhost:PORT/callback to the app's Valid OAuth Redirect URIs)",
+            ),
+            L::TimedOut { profile, .. } => CliError::new(message).hint(format!(
+                "run `fbvault login {profile} --web` again (FBVAULT_LOGIN_TIMEOUT sets the wait), or on a machine without a browser `fbvault login {profile} --device`"
+            )),
         }
     }
 }

@@ -195,6 +195,16 @@ impl crate::app::Reporter for Ui {
     fn busy(&self, what: &str) -> Box<dyn std::any::Any> {
         Box::new(super::progress::start(self, what))
     }
+
+    fn tell(&self, line: &str) {
+        err_line(&format!("fbvault: {line}"));
+    }
+
+    fn ask_secret(&self, question: &str) -> Option<fbvault_provider::Secret> {
+        super::prompt::interactive()
+            .then(|| super::prompt::secret(question))
+            .flatten()
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! verifier, the client token and tokens never are.
 
 pub mod browser;
+pub mod error;
 pub mod loopback;
 pub mod pkce;
 
@@ -20,10 +21,10 @@ use fbvault_provider::{
     Authorize, DeviceLogin, DevicePoll, ProfileData, Secret, TokenProvider, TokenSet, WebLogin,
 };
 
-use crate::cli::format::outside;
-use crate::cli::ui::err_line;
-use crate::cli::{CliError, Ui, code};
+use crate::app::{AppError, Reporter};
 use crate::vault::Profile;
+use crate::vault::text::escape_controls as outside;
+pub use error::LoginError;
 use loopback::{Callback, ListenError, Listener};
 
 /// How to log in.
@@ -71,12 +72,13 @@ pub fn redirect_uri(port: u16) -> String {
 }
 
 /// Runs the browser or device login for `profile` with its `provider` and returns the
-/// token it obtained.
+/// token it obtained; what the person must do (open a URL, enter a code) goes to `person`.
 pub fn obtain(
     profile: &Profile,
     provider: &dyn TokenProvider,
     how: How,
-) -> Result<Obtained, CliError> {
+    person: &dyn Reporter,
+) -> Result<Obtained, AppError> {
     let data = profile.data();
     match how {
         How::Web {
@@ -90,7 +92,7 @@ pub fn obtain(
             let saved = data.config(PORT_FIELD).and_then(|p| p.parse().ok());
             let use_port = port.or(saved).unwrap_or(DEFAULT_PORT);
             let requested = flow.scopes(&data, scope.as_deref());
-            let token = web(flow, &data, use_port, &requested, !no_browser)?;
+            let token = web(flow, &data, use_port, &requested, !no_browser, person)?;
             Ok(Obtained {
                 token,
                 requested,
@@ -113,8 +115,9 @@ pub fn obtain(
                     profile.name,
                     flow.client_place()
                 );
-                (stored.is_none() && crate::cli::prompt::interactive())
-                    .then(|| crate::cli::prompt::secret(&question))
+                stored
+                    .is_none()
+                    .then(|| person.ask_secret(&question))
                     .flatten()
                     .filter(|t| !t.is_empty())
             };
@@ -122,17 +125,14 @@ pub fn obtain(
                 .or_else(asked)
                 .filter(|t| Some(t) != stored.as_ref());
             let Some(ct) = given.clone().or(stored) else {
-                return Err(CliError::usage(format!(
-                    "{}: a device login needs the app's client token",
-                    profile.name
-                ))
-                .hint(format!(
-                    "pass it on standard input with --client-token-stdin ({})",
-                    flow.client_place()
-                )));
+                return Err(LoginError::NoClientToken {
+                    profile: profile.name.clone(),
+                    place: flow.client_place().to_string(),
+                }
+                .into());
             };
             let requested = flow.device_scopes(&data, scope.as_deref());
-            let token = device(flow, &data, &ct, &requested)?;
+            let token = device(flow, &data, &ct, &requested, person)?;
             Ok(Obtained {
                 token,
                 requested,
@@ -144,17 +144,14 @@ pub fn obtain(
 }
 
 /// The profile's provider has no `kind` login: say so, and what it has (`other`, a flag).
-fn lacks(profile: &Profile, kind: &str, other: Option<&str>) -> CliError {
-    let name = &profile.name;
-    let paste = format!("give it a token with `fbvault login {name}`");
-    CliError::usage(format!(
-        "{name}: the `{}` provider has no {kind} login",
-        profile.provider
-    ))
-    .hint(match other {
-        Some(flag) => format!("log in with `fbvault login {name} {flag}`, or {paste}"),
-        None => paste,
-    })
+fn lacks(profile: &Profile, kind: &'static str, other: Option<&'static str>) -> AppError {
+    LoginError::Lacks {
+        profile: profile.name.clone(),
+        provider: profile.provider.clone(),
+        kind,
+        other,
+    }
+    .into()
 }
 
 /// How long a browser login waits: `FBVAULT_LOGIN_TIMEOUT` seconds, default 300.
@@ -162,8 +159,8 @@ fn timeout() -> Duration {
     crate::settings::seconds_from_env("FBVAULT_LOGIN_TIMEOUT", Duration::from_secs(300), 86_400.0)
 }
 
-fn no_random(_: getrandom::Error) -> CliError {
-    CliError::new("the operating system gave no random numbers for the login")
+fn no_random(_: getrandom::Error) -> AppError {
+    LoginError::NoRandom.into()
 }
 
 fn web(
@@ -172,7 +169,8 @@ fn web(
     port: u16,
     scopes: &[String],
     open: bool,
-) -> Result<Secret, CliError> {
+    person: &dyn Reporter,
+) -> Result<Secret, AppError> {
     let name = profile.name.as_str();
     let wait = timeout();
     let listener = Listener::bind(port).map_err(|e| listen_error(e, name, port, wait))?;
@@ -189,54 +187,51 @@ fn web(
     };
     let url = flow
         .authorize_page(profile, &authorize)
-        .map_err(|e| CliError::provider(e, name))?;
-    err_line(&format!("fbvault: log in to {} at {url}", flow.issuer()));
-    err_line(&format!(
-        "fbvault: waiting up to {} s for the browser to come back to {redirect}",
+        .map_err(|e| AppError::provider(e, name))?;
+    person.tell(&format!("log in to {} at {url}", flow.issuer()));
+    person.tell(&format!(
+        "waiting up to {} s for the browser to come back to {redirect}",
         wait.as_secs()
     ));
     if open && let Err(program) = browser::open(&url) {
-        err_line(&format!(
-            "fbvault: could not start a browser ({}); open the URL above yourself",
+        person.tell(&format!(
+            "could not start a browser ({}); open the URL above yourself",
             outside(&program)
         ));
     }
     match listener.wait(&state, Instant::now() + wait) {
         Ok(Callback::Code(code)) => flow
             .redeem(profile, &code, &redirect, &verifier)
-            .map_err(|e| CliError::provider(e, name)),
+            .map_err(|e| AppError::provider(e, name)),
         Ok(Callback::Denied(error, reason)) => {
             let why = reason.map_or_else(
                 || outside(&error),
                 |r| format!("{}: {}", outside(&error), outside(&r)),
             );
-            Err(CliError::with_code(
-                code::REFUSED,
-                format!(
-                    "{name}: the login was not approved in the browser ({why}); nothing was stored"
-                ),
-            )
-            .hint(format!(
-                "run `fbvault login {name} --web` again and continue in the dialog"
-            )))
+            Err(LoginError::Denied {
+                profile: name.to_string(),
+                why,
+            }
+            .into())
         }
         Err(e) => Err(listen_error(e, name, port, wait)),
     }
 }
 
-fn listen_error(e: ListenError, name: &str, port: u16, wait: Duration) -> CliError {
+fn listen_error(e: ListenError, name: &str, port: u16, wait: Duration) -> AppError {
+    let profile = name.to_string();
     match e {
-        ListenError::InUse { .. } => CliError::new(format!(
-            "{name}: cannot wait for the login: port {port} on 127.0.0.1 is in use (another program, or another fbvault login)"
-        ))
-        .hint("stop what holds it, or use another port with --port PORT (and add http://localhost:PORT/callback to the app's Valid OAuth Redirect URIs)"),
-        ListenError::TimedOut => CliError::new(format!(
-            "{name}: no answer from the browser within {} s; nothing was stored",
-            wait.as_secs()
-        ))
-        .hint(format!("run `fbvault login {name} --web` again (FBVAULT_LOGIN_TIMEOUT sets the wait), or on a machine without a browser `fbvault login {name} --device`")),
-        other => CliError::new(format!("{name}: cannot wait for the login: {other}")),
+        ListenError::InUse { .. } => LoginError::PortInUse { profile, port },
+        ListenError::TimedOut => LoginError::TimedOut {
+            profile,
+            seconds: wait.as_secs(),
+        },
+        other => LoginError::Listener {
+            profile,
+            message: other.to_string(),
+        },
     }
+    .into()
 }
 
 fn device(
@@ -244,12 +239,13 @@ fn device(
     profile: &ProfileData,
     client_token: &Secret,
     scopes: &[String],
-) -> Result<Secret, CliError> {
+    person: &dyn Reporter,
+) -> Result<Secret, AppError> {
     let name = profile.name.as_str();
-    let refused = |e| CliError::provider(e, name);
+    let refused = |e| AppError::provider(e, name);
     let started = flow.start(profile, client_token, scopes).map_err(refused)?;
-    err_line(&format!(
-        "fbvault: on any device, open {} and enter the code {} (it expires in {} min)",
+    person.tell(&format!(
+        "on any device, open {} and enter the code {} (it expires in {} min)",
         outside(&started.verification_uri),
         outside(&started.user_code),
         started.expires_in.div_ceil(60)
@@ -267,11 +263,10 @@ fn device(
             DevicePoll::Done(token) => return Ok(token),
         }
         if Instant::now() >= deadline {
-            return Err(CliError::with_code(
-                code::REFUSED,
-                format!("{name}: the device login code expired before it was approved; nothing was stored"),
-            )
-            .hint(format!("run `fbvault login {name} --device` again")));
+            return Err(LoginError::DeviceCodeExpired {
+                profile: name.to_string(),
+            }
+            .into());
         }
     }
 }
@@ -279,7 +274,7 @@ fn device(
 /// Names each requested permission the stored user token lacks, with what that means,
 /// and returns them (a provider whose browser login checks none: nothing).
 pub fn report_missing(
-    ui: &Ui,
+    person: &dyn Reporter,
     provider: &dyn TokenProvider,
     name: &str,
     obtained: &Obtained,
@@ -295,13 +290,13 @@ pub fn report_missing(
         .unwrap_or_default();
     let missing = flow.missing(&obtained.requested, &granted);
     for (scope, meaning) in &missing {
-        ui.warn(format!(
+        person.warn(&format!(
             "{name}: permission {} was not granted: {meaning}",
             outside(scope)
         ));
     }
     if !missing.is_empty() {
-        ui.warn(format!(
+        person.warn(&format!(
             "{name}: the next `fbvault login {name} --web` asks for them again (auth_type=rerequest); while the app is in development mode, only people with a role on it can grant them"
         ));
     }

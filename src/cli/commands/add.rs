@@ -148,9 +148,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             no_browser: args.no_browser,
         };
         Some(
-            login::obtain(&profile, provider.as_ref(), how).map_err(|e| {
+            login::obtain(&profile, provider.as_ref(), how, &ctx.ui).map_err(|e| {
                 let again = format!("`fbvault add {} …` again (nothing was stored)", args.name);
-                for_new_profile(e, args.name.as_str(), &again)
+                for_new_profile(e.into(), args.name.as_str(), &again)
             })?,
         )
     } else {

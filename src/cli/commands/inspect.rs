@@ -4,11 +4,10 @@
 
 use fbvault_provider::Inspection;
 
-use crate::cli::commands::refresh::at_once;
+use crate::app;
 use crate::cli::format::when;
 use crate::cli::ui::table;
 use crate::cli::{CliError, Ctx, Session, code};
-use crate::vault::ProfileName;
 
 /// Ask Facebook about the stored tokens: validity, scopes, expiry.
 ///
@@ -27,50 +26,6 @@ pub struct Args {
     /// Only this token (`user`, a page id, or `page:<id>`)
     #[arg(long, value_name = "TOKEN")]
     token: Option<String>,
-}
-
-/// Asks about one profile's tokens and marks the ones whose validity changed. With
-/// `skip_empty` (`--all`), a profile without tokens gives no rows instead of an error.
-fn inspect(
-    session: &Session,
-    name: &ProfileName,
-    only: Option<&str>,
-    skip_empty: bool,
-) -> Result<Vec<Inspection>, CliError> {
-    // Under the profile lock: a login or refresh cannot swap a token between the question
-    // and the mark.
-    let _lock = session.vault.profile_lock(name)?;
-    let profile = session.read(name)?;
-    let provider = session.provider(&profile)?;
-    if skip_empty && profile.tokens.is_empty() {
-        return Ok(Vec::new());
-    }
-    let _busy = session.reporter.busy(&format!("{name}: inspecting"));
-    let found = provider
-        .inspect(&fbvault_provider::Context::now(), &profile.data(), only)
-        .map_err(|e| CliError::provider(e, name.as_str()))?;
-    let changed = found.iter().any(|i| {
-        profile
-            .token(&i.token)
-            .is_some_and(|t| t.invalid.is_some() == i.valid)
-    });
-    if changed {
-        session.update(name, |p| {
-            for i in &found {
-                let asked = profile.token(&i.token).map(|t| &t.value);
-                let same =
-                    |t: &&mut fbvault_provider::Token| t.name == i.token && Some(&t.value) == asked;
-                if let Some(t) = p.tokens.iter_mut().find(same) {
-                    t.invalid = if i.valid {
-                        None
-                    } else {
-                        Some(i.error.clone().unwrap_or_else(|| "invalid".into()))
-                    };
-                }
-            }
-        })?;
-    }
-    Ok(found)
 }
 
 fn cells(profile: Option<&str>, i: &Inspection) -> Vec<String> {
@@ -99,7 +54,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         return run_all(ctx, &session, args.token.as_deref());
     }
     let name = args.which.choose(ctx, &session)?;
-    let found = inspect(&session, &name, args.token.as_deref(), false)?;
+    let found = app::inspect::inspect(&session, &name, args.token.as_deref(), false)?;
     if ctx.ui.json {
         ctx.ui.out_json(&found);
     } else {
@@ -118,7 +73,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
 /// others are still shown. JSON: `[{"profile", "tokens": [...]}]`.
 fn run_all(ctx: &Ctx, session: &Session, only: Option<&str>) -> Result<u8, CliError> {
     let names = session.vault.names()?;
-    let results = at_once(&names, |name| inspect(session, name, only, true));
+    let results = app::batch::each(&names, |name| {
+        app::inspect::inspect(session, name, only, true)
+    });
     let mut worst = 0u8;
     let mut json = Vec::new();
     let mut rows = Vec::new();
@@ -132,6 +89,7 @@ fn run_all(ctx: &Ctx, session: &Session, only: Option<&str>) -> Result<u8, CliEr
                 json.push(serde_json::json!({"profile": name.as_str(), "tokens": found}));
             }
             Err(e) => {
+                let e = CliError::from(e);
                 crate::cli::ui::err_line(&e.to_string());
                 worst = worst.max(e.code);
             }

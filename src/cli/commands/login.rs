@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let profile = session.read(&name)?;
     let provider = session.provider(&profile)?;
     let obtained = match how(&args)? {
-        Some(how) => Some(login::obtain(&profile, provider.as_ref(), how)?),
+        Some(how) => Some(login::obtain(&profile, provider.as_ref(), how, &ctx.ui)?),
         None => None,
     };
     let token = match &obtained {

@@ -1,10 +1,8 @@
 //! `fbvault refresh NAME | --all`: let the provider refresh what can be refreshed.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
 use chrono::Utc;
 
+use crate::app;
 use crate::cli::{CliError, Ctx, Refreshed, Session, code};
 use crate::vault::ProfileName;
 
@@ -31,11 +29,6 @@ pub struct Args {
     #[arg(long)]
     force: bool,
 }
-
-/// Profiles refreshed at once by `--all`: a few, so that 100 profiles take seconds
-/// against a slow Graph, without looking like a flood to Facebook's rate limits (the
-/// provider also slows down when Facebook's usage headers say the app is near one).
-const AT_ONCE: usize = 4;
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
@@ -69,59 +62,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     Ok(worst.map_or(0, |w| w.code))
 }
 
-/// Refreshes `names`, [`AT_ONCE`] at a time, in name order. Once one fails because
-/// Facebook cannot be reached or is throttling (exit 5), the profiles not yet started are
-/// skipped: every call made while throttled extends the block.
+/// Refreshes `names` a few at a time, in name order ([`app::batch::each`]: once the
+/// provider cannot be reached or is throttling, the profiles not yet started are skipped).
 fn refresh_all(
     session: &Session,
     names: &[ProfileName],
     force: bool,
 ) -> Vec<Result<Refreshed, CliError>> {
-    at_once(names, |name| {
-        session.refresh(name, force).map_err(CliError::from)
-    })
-}
-
-/// Runs `work` on every name, [`AT_ONCE`] at a time, and returns the results in the
-/// order of `names`. After a result with exit 5 (unreachable, throttled), the names not
-/// yet started are not worked on: they get a "skipped" error.
-pub fn at_once<T: Send>(
-    names: &[ProfileName],
-    work: impl Fn(&ProfileName) -> Result<T, CliError> + Sync,
-) -> Vec<Result<T, CliError>> {
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let slots: Vec<Mutex<Option<Result<T, CliError>>>> =
-        names.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..AT_ONCE.min(names.len()) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(name) = names.get(i) else { break };
-                    let result = if stop.load(Ordering::SeqCst) {
-                        Err(CliError::with_code(
-                            code::UNREACHABLE,
-                            format!("{name}: skipped: the provider could not be reached or is throttling (see above)"),
-                        ))
-                    } else {
-                        work(name)
-                    };
-                    if result.as_ref().is_err_and(|e| e.code == code::UNREACHABLE) {
-                        stop.store(true, Ordering::SeqCst);
-                    }
-                    *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-                }
-            });
-        }
-    });
-    slots
+    app::batch::each(names, |name| session.refresh(name, force))
         .into_iter()
-        .map(|s| {
-            s.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .expect("every name was worked on")
-        })
+        .map(|r| r.map_err(CliError::from))
         .collect()
 }
 
