@@ -519,3 +519,64 @@ fn they_have_no_device_login_and_say_what_to_use() {
         .stderr_has("`fbvault login me --web`");
     assert_eq!(before, env.snapshot());
 }
+
+#[test]
+fn import_reads_their_declared_fields_from_an_old_env_file() {
+    for (flavor, n) in &BOTH {
+        let (env, sandbox) = world(*flavor, n, 60 * DAY);
+        let dotenv = env.dir.path().join(".env");
+        // A file without the required secret: named, with what the file should hold.
+        std::fs::write(&dotenv, format!("APP_ID={APP_ID}\nSHORT_TOKEN=x\n")).unwrap();
+        let o = env.run(&[
+            "import",
+            dotenv.to_str().unwrap(),
+            "me",
+            "--provider",
+            n.provider,
+        ]);
+        assert_eq!(o.code, 1, "{}", o.stderr);
+        assert!(o.stderr.contains("has no APP_SECRET"), "{}", o.stderr);
+        assert!(
+            o.stderr
+                .contains("expected APP_SECRET, and SHORT_TOKEN or LONG_TOKEN"),
+            "{}",
+            o.stderr
+        );
+        assert!(
+            sandbox.requests().is_empty(),
+            "nothing is asked of the issuer"
+        );
+        env.run(&["show", "me"]).fails(1);
+
+        let short = sandbox.short_token();
+        std::fs::write(
+            &dotenv,
+            format!("APP_ID={APP_ID}\nAPP_SECRET={APP_SECRET}\nSHORT_TOKEN={short}\n"),
+        )
+        .unwrap();
+        let o = env.ok(&[
+            "import",
+            dotenv.to_str().unwrap(),
+            "me",
+            "--provider",
+            n.provider,
+        ]);
+        assert!(o.stderr.contains("used SHORT_TOKEN"), "{}", o.stderr);
+        let exchange = sandbox
+            .requests()
+            .into_iter()
+            .find(|r| r.path == "/access_token")
+            .expect("an exchange");
+        assert_eq!(exchange.params["grant_type"], n.exchange);
+        assert_eq!(exchange.params["client_secret"], APP_SECRET);
+        let shown = env.ok(&["show", "me", "--json"]).json();
+        assert_eq!(shown["provider"], n.provider);
+        assert_eq!(shown["config"]["app_id"], APP_ID);
+        let vars = child_env(&env);
+        assert!(sandbox.issued(&vars[n.token_var]).is_some_and(|t| t.long));
+        assert!(!vars.keys().any(|k| k.starts_with("FB_")), "{vars:?}");
+        for secret in [APP_SECRET, &short] {
+            assert!(!o.stderr.contains(secret) && !o.stdout.contains(secret));
+        }
+    }
+}

@@ -290,6 +290,20 @@ impl TokenProvider for FacebookProvider {
         }
     }
 
+    /// The old hand-run script's names, and the ones its successors injected (`FB_APP_ID`,
+    /// `FB_ACCESS_TOKEN`); only the app, its secret and the page are read.
+    fn import_names(&self) -> fbvault_provider::ImportNames {
+        fbvault_provider::ImportNames::new(
+            &[
+                ("app_id", &["APP_ID", "FB_APP_ID"]),
+                ("app_secret", &["APP_SECRET", "FB_APP_SECRET"]),
+                ("page_id", &["PAGE_ID", "FB_PAGE_ID"]),
+            ],
+            &["LONG_TOKEN", "FB_USER_ACCESS_TOKEN", "FB_ACCESS_TOKEN"],
+            &["SHORT_TOKEN"],
+        )
+    }
+
     /// A well-formed `graph_version` that is not in the version table (a typo like v72.0,
     /// or a version newer than this fbvault).
     fn status(&self, ctx: &Context, profile: &ProfileData) -> fbvault_provider::StatusExtras {

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod import;
 pub mod log;
 pub mod protocol;
 mod provider;
@@ -24,6 +25,7 @@ mod token;
 mod web;
 
 pub use error::{ErrorKind, ProviderError};
+pub use import::ImportNames;
 pub use provider::{
     Capability, Context, Description, EnvOptions, EnvVar, FieldSpec, Inspection, LoginInput,
     LoginSpec, ProfileData, RefreshNeed, StatusExtras, TokenProvider, TokenSet, check_known_fields,

@@ -337,6 +337,12 @@ pub trait TokenProvider: Send + Sync {
         check_required_fields(&self.describe(), profile)
     }
 
+    /// Where `fbvault import` finds this provider's fields and tokens in an old `.env` file.
+    /// The default: each declared field upper-cased, `LONG_TOKEN` and `SHORT_TOKEN`.
+    fn import_names(&self) -> crate::ImportNames {
+        crate::ImportNames::of(&self.describe())
+    }
+
     /// Remarks about a valid profile, shown as warnings when it is added (a setting the
     /// provider does not know, like an unknown API version). Offline; the default has none.
     fn remarks(&self, _profile: &ProfileData) -> Vec<String> {

@@ -107,6 +107,24 @@ pub fn check(provider: &dyn TokenProvider) {
         "{}: it injects something",
         d.name
     );
+    let import = provider.import_names();
+    for (field, names) in &import.fields {
+        assert!(
+            d.fields.iter().any(|f| &f.name == field),
+            "{}: import reads declared field {field}",
+            d.name
+        );
+        assert!(
+            !names.is_empty() && names.iter().all(|n| valid_variable(n)),
+            "{}: import names for {field} are variable names",
+            d.name
+        );
+    }
+    assert!(
+        !import.long.is_empty() && !import.short.is_empty(),
+        "{}: import knows where tokens are",
+        d.name
+    );
 
     let ctx = Context::now();
     if d.fields.iter().any(|f| f.required) {
