@@ -37,10 +37,28 @@ impl EnvRename {
     }
 }
 
+/// The schema also describes the fields' first names, which older profiles hold and
+/// fbvault still reads (`inject_app_secret`, now `inject_secrets`).
+fn first_names(schema: &mut schemars::Schema) {
+    if let Some(props) = schema
+        .get_mut("properties")
+        .and_then(|p| p.as_object_mut())
+    {
+        props.insert(
+            "inject_app_secret".into(),
+            serde_json::json!({
+                "description": "The first name of `inject_secrets`, in profiles written before the rename (read, never written).",
+                "type": "boolean",
+                "deprecated": true
+            }),
+        );
+    }
+}
+
 /// One profile: an app or page's credentials and tokens.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "fbvault profile")]
+#[schemars(title = "fbvault profile", transform = first_names)]
 pub struct Profile {
     /// Format version; 1.
     pub format: u32,

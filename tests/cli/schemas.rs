@@ -61,9 +61,17 @@ fn profile_schema_matches_the_types_and_real_profiles() {
     let mut bad_kind = real.clone();
     bad_kind["tokens"][0]["kind"] = json!("wizard");
     assert!(!v.is_valid(&bad_kind));
-    let mut bad_time = real;
+    let mut bad_time = real.clone();
     bad_time["tokens"][0]["expires_at"] = json!(12);
     assert!(!v.is_valid(&bad_time));
+    // A profile written before `inject_app_secret` became `inject_secrets` (fbvault still
+    // reads it) is described too.
+    let mut older = real;
+    let on = older.as_object_mut().unwrap().remove("inject_secrets").unwrap();
+    older["inject_app_secret"] = on;
+    assert!(v.is_valid(&older), "{older}");
+    older["inject_app_secret"] = json!("yes");
+    assert!(!v.is_valid(&older));
 }
 
 #[test]
