@@ -273,6 +273,18 @@ fn first_trust(root: &std::path::Path, team: &crate::vault::Team, checked: bool)
 /// go to stdout as usual.
 fn usage_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
+    let json = std::env::args().any(|a| a == "--json");
+    if e.kind() == ErrorKind::DisplayVersion && json {
+        // `--json --version`: the same facts as data.
+        let version = serde_json::json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "vault_format": crate::vault::VAULT_FORMAT,
+            "profile_format": crate::vault::PROFILE_FORMAT,
+            "plugin_protocol": fbvault_provider::protocol::PROTOCOL_VERSION,
+        });
+        Ui::new(true, false, ColorChoice::Never).out(version.to_string());
+        return ExitCode::SUCCESS;
+    }
     if matches!(
         e.kind(),
         ErrorKind::DisplayHelp
@@ -312,7 +324,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
     if let Some(hint) = forgotten_dashes(&err.message) {
         err.hints.insert(0, hint);
     }
-    report(&err, std::env::args().any(|a| a == "--json"))
+    report(&err, json)
 }
 
 /// `fbvault run -p acme python3 x.py`: the command needs `--` in front of it.

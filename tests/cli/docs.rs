@@ -126,4 +126,9 @@ fn version_names_the_formats() {
         "{}",
         out.stdout
     );
+    let json = Env::new().ok(&["--json", "--version"]).json();
+    assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(json["vault_format"], 1);
+    assert_eq!(json["profile_format"], 1);
+    assert_eq!(json["plugin_protocol"], 1);
 }
