@@ -21,9 +21,9 @@ use fbvault_provider::{
     Authorize, DeviceLogin, DevicePoll, ProfileData, Secret, TokenProvider, TokenSet, WebLogin,
 };
 
-use crate::app::{AppError, Reporter};
-use crate::vault::Profile;
+use crate::app::{AppError, Reporter, Session};
 use crate::vault::text::escape_controls as outside;
+use crate::vault::{Profile, ProfileName};
 pub use error::LoginError;
 use loopback::{Callback, ListenError, Listener};
 
@@ -269,6 +269,32 @@ fn device(
             .into());
         }
     }
+}
+
+/// Stores a login: under the profile lock, the profile is read again (a refresh may have
+/// finished meanwhile), the provider turns `token` into the tokens to store (exchanging a
+/// short-lived one), and the new tokens are written with what a browser or device login
+/// leaves behind (`obtained`). Nothing is written when the provider refuses.
+pub fn store(
+    session: &Session,
+    name: &ProfileName,
+    provider: &dyn TokenProvider,
+    token: Secret,
+    obtained: Option<&Obtained>,
+) -> Result<Profile, AppError> {
+    let _lock = session.vault.profile_lock(name)?;
+    let profile = session.read(name)?;
+    let set = session.login(provider, &profile, token, true, chrono::Utc::now())?;
+    session.show_notes(name.as_str(), &set);
+    let missing = obtained
+        .map(|o| report_missing(session.reporter, provider, name.as_str(), o, &set))
+        .unwrap_or_default();
+    session.update(name, |p| {
+        p.tokens = set.tokens;
+        if let Some(o) = obtained {
+            remember(p, provider, o, &missing);
+        }
+    })
 }
 
 /// Names each requested permission the stored user token lacks, with what that means,

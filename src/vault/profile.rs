@@ -40,10 +40,7 @@ impl EnvRename {
 /// The schema also describes the fields' first names, which older profiles hold and
 /// fbvault still reads (`inject_app_secret`, now `inject_secrets`).
 fn first_names(schema: &mut schemars::Schema) {
-    if let Some(props) = schema
-        .get_mut("properties")
-        .and_then(|p| p.as_object_mut())
-    {
+    if let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
         props.insert(
             "inject_app_secret".into(),
             serde_json::json!({

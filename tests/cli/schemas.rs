@@ -67,7 +67,11 @@ fn profile_schema_matches_the_types_and_real_profiles() {
     // A profile written before `inject_app_secret` became `inject_secrets` (fbvault still
     // reads it) is described too.
     let mut older = real;
-    let on = older.as_object_mut().unwrap().remove("inject_secrets").unwrap();
+    let on = older
+        .as_object_mut()
+        .unwrap()
+        .remove("inject_secrets")
+        .unwrap();
     older["inject_app_secret"] = on;
     assert!(v.is_valid(&older), "{older}");
     older["inject_app_secret"] = json!("yes");

@@ -73,22 +73,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         Some(o) => o.token.clone(),
         None => pasted(&args, &name, provider.describe().tokenless())?,
     };
-    let _lock = session.vault.profile_lock(&name)?;
-    // Re-read under the profile lock: a refresh may have finished meanwhile.
-    let profile = session.read(&name)?;
     let now = Utc::now();
-    let set = session.login(provider.as_ref(), &profile, token, true, now)?;
-    session.show_notes(name.as_str(), &set);
-    let missing = obtained
-        .as_ref()
-        .map(|o| login::report_missing(&ctx.ui, provider.as_ref(), name.as_str(), o, &set))
-        .unwrap_or_default();
-    let stored = session.update(&name, |p| {
-        p.tokens = set.tokens;
-        if let Some(o) = &obtained {
-            login::remember(p, provider.as_ref(), o, &missing);
-        }
-    })?;
+    let stored = login::store(&session, &name, provider.as_ref(), token, obtained.as_ref())?;
     crate::cli::format::report(&ctx.ui, format!("logged in {}", name), &stored, now);
     Ok(0)
 }
