@@ -39,8 +39,7 @@ fn params_of(r: &Request) -> Vec<&str> {
 
 #[test]
 fn add_debugs_then_exchanges_then_debugs_then_reads_pages_with_the_long_lived_token() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let short = env.graph().short_token();
     let o = env.add_with("acme", DEMO_APP_ID, DEMO_APP_SECRET, Some(&short), &[]);
     assert_eq!(o.code, 0, "{}", o.stderr);
@@ -73,10 +72,7 @@ fn add_debugs_then_exchanges_then_debugs_then_reads_pages_with_the_long_lived_to
     assert_eq!(ex.params["fb_exchange_token"], short);
     assert_eq!(env.graph().count("/oauth/access_token"), 1);
 
-    let long = env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let long = env.first_token("acme");
     assert_ne!(long, short);
     let dbg = &reqs[1];
     assert_eq!(dbg.path, "/debug_token");
@@ -156,10 +152,7 @@ fn a_missing_expires_in_is_unknown_not_zero_and_debug_token_decides() {
 
 #[test]
 fn expires_at_zero_means_never_and_is_never_re_exchanged() {
-    let env = Env::with_graph();
-    env.graph().configure(|c| c.long_lived_secs = 0);
-    env.ok(&["init"]);
-    env.add("acme");
+    let env = Env::with_profile_lasting(0);
     let user = user_row(&env);
     assert_eq!(user["expires_at"], Value::Null);
     assert_eq!(user["days_left"], Value::Null);
@@ -178,8 +171,7 @@ fn expires_at_zero_means_never_and_is_never_re_exchanged() {
 
 #[test]
 fn the_profile_graph_version_is_used_on_every_call() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let short = env.graph().short_token();
     env.add_with(
         "acme",
@@ -250,7 +242,7 @@ fn a_next_link_to_another_host_is_not_followed_and_not_shown() {
         foreign.requests().is_empty(),
         "the token went to another host"
     );
-    assert!(o.stderr.contains("not followed"), "{}", o.stderr);
+    o.stderr_has("not followed");
     assert!(
         !o.stderr.contains("access_token") && !o.stderr.contains("http"),
         "{}",
@@ -261,27 +253,24 @@ fn a_next_link_to_another_host_is_not_followed_and_not_shown() {
 
 #[test]
 fn a_long_lived_token_is_refreshed_inside_the_window_at_most_once_a_day() {
-    let env = Env::with_graph();
-    env.graph().configure(|c| c.long_lived_secs = 3 * 86_400);
-    env.ok(&["init"]);
-    env.add("acme");
+    let env = Env::with_profile_lasting(3 * 86_400);
     assert_eq!(user_row(&env)["state"], "expiring");
     env.graph().clear_log();
     // Inside the window, but obtained minutes ago: not due.
     let o = env.ok(&["refresh", "acme"]);
-    assert!(o.stderr.contains("nothing to refresh"), "{}", o.stderr);
+    o.stderr_has("nothing to refresh");
     assert_eq!(env.graph().count("/oauth/access_token"), 0);
     // Forced: one exchange, and Facebook gives the same token back (it does not extend).
     let o = env.ok(&["refresh", "acme", "--force"]);
     assert_eq!(env.graph().count("/oauth/access_token"), 1);
-    assert!(o.stderr.contains("did not extend"), "{}", o.stderr);
+    o.stderr_has("did not extend");
     let ex = env
         .graph()
         .requests()
         .into_iter()
         .find(|r| r.path == "/oauth/access_token")
         .unwrap();
-    let stored = env.ok(&["show", "acme", "--json", "--reveal"]).json();
+    let stored = env.revealed("acme");
     assert_eq!(
         ex.params["fb_exchange_token"], stored["tokens"][0]["value"],
         "the long-lived token is what is re-exchanged"
@@ -290,10 +279,7 @@ fn a_long_lived_token_is_refreshed_inside_the_window_at_most_once_a_day() {
 
 #[test]
 fn status_check_exits_10_inside_the_warning_window() {
-    let env = Env::with_graph();
-    env.graph().configure(|c| c.long_lived_secs = 3 * 86_400);
-    env.ok(&["init"]);
-    env.add("acme");
+    let env = Env::with_profile_lasting(3 * 86_400);
     let o = env.run(&["status", "--check"]);
     assert_eq!(o.code, 10, "{}", o.stderr);
     assert!(o.stdout.contains("expiring"));
@@ -316,10 +302,7 @@ fn status_check_exits_10_inside_the_warning_window() {
 
 #[test]
 fn an_expired_token_cannot_be_refreshed_and_says_login() {
-    let env = Env::with_graph();
-    env.graph().configure(|c| c.long_lived_secs = 2);
-    env.ok(&["init"]);
-    env.add("acme");
+    let env = Env::with_profile_lasting(2);
     std::thread::sleep(std::time::Duration::from_secs(3));
     env.graph().clear_log();
     let before = env.snapshot();
@@ -339,14 +322,14 @@ fn an_expired_token_cannot_be_refreshed_and_says_login() {
 #[test]
 fn login_replaces_the_tokens_and_derives_the_pages_again() {
     let env = Env::with_profile();
-    let old = env.ok(&["show", "acme", "--json", "--reveal"]).json();
+    let old = env.revealed("acme");
     let short = env.graph().short_token();
     env.graph().clear_log();
     let o = env.run_stdin(&["login", "acme", "--token-stdin"], &format!("{short}\n"));
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(env.graph().count("/oauth/access_token"), 1);
     assert_eq!(env.graph().count("/me/accounts"), 1);
-    let new = env.ok(&["show", "acme", "--json", "--reveal"]).json();
+    let new = env.revealed("acme");
     assert_ne!(old["tokens"][0]["value"], new["tokens"][0]["value"]);
     assert_eq!(new["tokens"].as_array().unwrap().len(), 3);
     env.assert_no_secret(&o.stderr);
@@ -357,8 +340,7 @@ fn login_replaces_the_tokens_and_derives_the_pages_again() {
 
 #[test]
 fn import_exchanges_a_short_token_and_keeps_a_long_one() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let short = env.graph().short_token();
     let dotenv = env.dir.path().join(".env");
     std::fs::write(&dotenv, format!("# old script\nAPP_ID={DEMO_APP_ID}\nexport APP_SECRET=\"{DEMO_APP_SECRET}\"\nSHORT_TOKEN={short}\n")).unwrap();
@@ -367,10 +349,7 @@ fn import_exchanges_a_short_token_and_keeps_a_long_one() {
     env.assert_no_secret(&o.stderr);
 
     // The long-lived token acme now holds, kept as is by a second import.
-    let long = env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let long = env.first_token("acme");
     std::fs::write(
         &dotenv,
         format!("APP_ID={DEMO_APP_ID}\nAPP_SECRET={DEMO_APP_SECRET}\nLONG_TOKEN={long}\n"),
@@ -384,7 +363,7 @@ fn import_exchanges_a_short_token_and_keeps_a_long_one() {
         "a long-lived token is not exchanged"
     );
     assert!(env.graph().count("/debug_token") >= 1);
-    let kept = env.ok(&["show", "kept", "--json", "--reveal"]).json();
+    let kept = env.revealed("kept");
     assert_eq!(kept["tokens"][0]["value"], long.as_str());
     assert!(about(
         time(&user_row_of(&env, "kept")["expires_at"]),
@@ -406,8 +385,7 @@ fn user_row_of(env: &Env, profile: &str) -> Value {
 
 #[test]
 fn a_token_of_another_app_is_refused() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let theirs = env
         .graph()
         .short_token_with(OTHER_APP_ID, &["public_profile"]);
@@ -438,22 +416,18 @@ fn inspect_reports_live_validity_and_marks_dead_tokens() {
     assert_eq!(json.as_array().unwrap().len(), 3);
     assert_eq!(json[0]["valid"], true);
 
-    let user = env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let user = env.first_token("acme");
     env.graph().invalidate(&user, 460, "Error validating access token: The session has been invalidated because the user changed their password.");
     let o = env.run(&["inspect", "acme", "--token", "user"]);
     assert_eq!(o.code, 4);
-    assert!(o.stdout.contains("changed their password"), "{}", o.stdout);
+    o.stdout_has("changed their password");
     assert_eq!(user_row(&env)["state"], "invalid");
     assert_eq!(env.run(&["status", "--check"]).code, 10);
 }
 
 #[test]
 fn pages_lists_and_stores_the_page_tokens() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     // A token without pages_show_list: no pages at add time.
     let short = env
         .graph()
@@ -479,8 +453,7 @@ fn pages_lists_and_stores_the_page_tokens() {
 
 #[test]
 fn add_with_a_page_the_user_does_not_manage_is_refused() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let short = env.graph().short_token();
     let o = env.add_with(
         "acme",
@@ -538,10 +511,7 @@ fn no_token_or_secret_appears_in_any_output() {
 #[test]
 fn add_no_exchange_keeps_a_given_long_lived_token() {
     let env = Env::with_profile();
-    let long = env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let long = env.first_token("acme");
     env.graph().clear_log();
     let o = env.add_with(
         "kept",
@@ -556,10 +526,7 @@ fn add_no_exchange_keeps_a_given_long_lived_token() {
         env.graph().count("/debug_token") >= 1,
         "its expiry comes from debug_token"
     );
-    assert_eq!(
-        env.ok(&["show", "kept", "--json", "--reveal"]).json()["tokens"][0]["value"],
-        long.as_str()
-    );
+    assert_eq!(env.revealed("kept")["tokens"][0]["value"], long.as_str());
     assert!(about(
         time(&user_row_of(&env, "kept")["expires_at"]),
         Utc::now() + Duration::days(60)
@@ -569,10 +536,7 @@ fn add_no_exchange_keeps_a_given_long_lived_token() {
 #[test]
 fn an_invalid_token_is_never_re_exchanged() {
     let env = Env::with_profile();
-    let user = env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let user = env.first_token("acme");
     env.graph().invalidate(&user, 460, "password changed");
     assert_eq!(env.run(&["inspect", "acme", "--token", "user"]).code, 4);
     env.graph().clear_log();
@@ -589,7 +553,7 @@ fn refresh_all_skips_profiles_without_a_token() {
     let env = Env::with_profile();
     env.add_with("bare", "1", "s3cret", None, &[]);
     let o = env.ok(&["refresh", "--all"]);
-    assert!(o.stderr.contains("bare: no token yet"), "{}", o.stderr);
+    o.stderr_has("bare: no token yet");
     env.run(&["refresh", "bare"])
         .fails(4)
         .stderr_has("fbvault login bare");

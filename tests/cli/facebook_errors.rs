@@ -59,8 +59,7 @@ fn each_invalid_token_subcode_is_exit_4_in_words_without_retry() {
 
 #[test]
 fn a_bad_client_secret_is_exit_4_after_exactly_one_request() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let short = env.graph().short_token();
     let before = env.snapshot();
     let o = env.add_with("acme", DEMO_APP_ID, "not-the-secret", Some(&short), &[]);
@@ -68,7 +67,7 @@ fn a_bad_client_secret_is_exit_4_after_exactly_one_request() {
     o.fails(4)
         .stderr_has("refused the app secret")
         .stderr_has("fbvault add acme");
-    assert!(!o.stderr.contains("fbvault edit acme"), "{}", o.stderr);
+    o.stderr_lacks("fbvault edit acme");
     assert_eq!(
         env.graph().requests().len(),
         1,
@@ -86,8 +85,7 @@ fn a_bad_client_secret_is_exit_4_after_exactly_one_request() {
 
 #[test]
 fn an_unknown_app_id_is_exit_4() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let short = env.graph().short_token();
     let o = env.add_with("acme", "31337", DEMO_APP_SECRET, Some(&short), &[]);
     o.fails(4).stderr_has("app id");
@@ -96,11 +94,7 @@ fn an_unknown_app_id_is_exit_4() {
 
 #[test]
 fn an_expired_or_invalidated_short_token_is_exit_4_and_stores_nothing() {
-    let env = Env::with_graph();
-    env.graph().configure(|c| c.short_lived_secs = 1);
-    env.ok(&["init"]);
-    let short = env.graph().short_token();
-    std::thread::sleep(Duration::from_secs(2));
+    let (env, short) = Env::with_stale_short_token();
     let before = env.snapshot();
     let o = env.add_with("acme", DEMO_APP_ID, DEMO_APP_SECRET, Some(&short), &[]);
     o.fails(4).stderr_has("expired");

@@ -7,13 +7,6 @@ use fbvault_graph_sandbox::{DEMO_APP_ID, DEMO_APP_SECRET, Failure};
 
 use crate::common::{Env, Out};
 
-fn user_token(env: &Env) -> String {
-    env.ok(&["show", "acme", "--json", "--reveal"]).json()["tokens"][0]["value"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// Runs `args` with `failure` queued for `path`; checks nothing changed or leaked.
 fn failing(env: &Env, path: &str, failure: Failure, args: &[&str]) -> Out {
     env.graph().fail_next(path, failure);
@@ -90,7 +83,7 @@ fn a_refused_proof_says_to_check_the_app_secret() {
 #[test]
 fn error_user_msg_and_fbtrace_id_are_shown_and_secrets_scrubbed() {
     let env = Env::with_profile();
-    let token = user_token(&env);
+    let token = env.first_token("acme");
     let body = serde_json::json!({"error": {
         "message": format!("(#368) blocked; token {token} secret {DEMO_APP_SECRET}"),
         "code": 368,
@@ -129,14 +122,14 @@ fn control_characters_from_graph_are_escaped() {
         "{:?}",
         o.stderr
     );
-    assert!(o.stderr.contains("\\u{1b}[2J"), "{}", o.stderr);
-    assert!(!o.stderr.contains("\nfbvault: hint: ok"), "{}", o.stderr);
+    o.stderr_has("\\u{1b}[2J");
+    o.stderr_lacks("\nfbvault: hint: ok");
 }
 
 #[test]
 fn debug_token_errors_are_scrubbed_before_shown_or_stored() {
     let env = Env::with_profile();
-    let token = user_token(&env);
+    let token = env.first_token("acme");
     let echo = format!("token {token} and secret {DEMO_APP_SECRET} rejected \u{1b}[31m");
     let body = serde_json::json!({"data": {
         "app_id": DEMO_APP_ID, "is_valid": false, "scopes": [],
@@ -152,12 +145,12 @@ fn debug_token_errors_are_scrubbed_before_shown_or_stored() {
     let o = env.run(&["inspect", "acme", "--token", "user", "--json"]);
     assert_eq!(o.code, 4, "{}", o.stderr);
     env.assert_no_secret(&o.stdout);
-    assert!(o.stdout.contains("rejected"), "{}", o.stdout);
-    assert!(!o.stdout.contains('\u{1b}'), "{}", o.stdout);
+    o.stdout_has("rejected");
+    o.stdout_lacks("\u{1b}");
     for args in [&["show", "acme"][..], &["show", "acme", "--json"]] {
         let shown = env.ok(args);
         env.assert_no_secret(&shown.stdout);
-        assert!(shown.stdout.contains("***"), "{}", shown.stdout);
+        shown.stdout_has("***");
     }
     let o = env.run(&["refresh", "acme", "--force"]);
     env.assert_no_secret(&o.stderr);

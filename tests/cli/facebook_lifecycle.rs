@@ -36,12 +36,8 @@ fn days(n: u64) -> Duration {
     Duration::from_secs(n * DAY)
 }
 
-fn shown(env: &Env, name: &str) -> Value {
-    env.ok(&["show", name, "--json", "--reveal"]).json()
-}
-
 fn token(env: &Env, name: &str, token: &str) -> Value {
-    shown(env, name)["tokens"]
+    env.revealed(name)["tokens"]
         .as_array()
         .unwrap()
         .iter()
@@ -116,8 +112,7 @@ fn url_encode(form: &[(&str, &str)]) -> String {
 
 #[test]
 fn a_pasted_system_user_token_is_stored_as_such_and_never_exchanged() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let su = env.graph().system_user_token(false);
     add_token(&env, "ads", &su, &[]);
     assert_eq!(
@@ -148,8 +143,7 @@ fn a_pasted_system_user_token_is_stored_as_such_and_never_exchanged() {
 
 #[test]
 fn an_expiring_system_user_token_is_refreshed_inside_14_days_with_the_60_day_parameter() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let su = env.graph().system_user_token(true);
     // Issued 50 days ago, 10 days left: outside the 7-day user window, inside 14 days.
     env.graph().age(&su, days(50), days(10));
@@ -176,12 +170,11 @@ fn an_expiring_system_user_token_is_refreshed_inside_14_days_with_the_60_day_par
 
 #[test]
 fn a_page_token_is_stored_as_that_pages_token_and_posts_for_real() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let page = env.graph().page_token(DEMO_PAGES[1]);
     add_token(&env, "bakery", &page, &[]);
     assert_eq!(env.graph().count("/oauth/access_token"), 0);
-    let p = shown(&env, "bakery");
+    let p = env.revealed("bakery");
     let tokens = p["tokens"].as_array().unwrap();
     assert_eq!(tokens.len(), 1, "{p}");
     assert_eq!(tokens[0]["name"], format!("page:{}", DEMO_PAGES[1]));
@@ -200,28 +193,22 @@ fn a_page_token_is_stored_as_that_pages_token_and_posts_for_real() {
     // The sandbox takes the post with the right proof and refuses a wrong one.
     let feed = format!("/v27.0/{}/feed", DEMO_PAGES[1]);
     let proof = vars["FB_PAGE_APPSECRET_PROOF"].as_str().unwrap();
-    let (status, _, body) = http(
-        env.graph().url(),
-        "POST",
-        &feed,
-        &[
-            ("message", "hello"),
-            ("access_token", &page),
-            ("appsecret_proof", proof),
-        ],
-    );
+    let post = |proof: &str| {
+        http(
+            env.graph().url(),
+            "POST",
+            &feed,
+            &[
+                ("message", "hello"),
+                ("access_token", &page),
+                ("appsecret_proof", proof),
+            ],
+        )
+    };
+    let (status, _, body) = post(proof);
     assert_eq!(status, 200, "{body}");
     assert!(body["id"].as_str().unwrap().starts_with(DEMO_PAGES[1]));
-    let (status, _, body) = http(
-        env.graph().url(),
-        "POST",
-        &feed,
-        &[
-            ("message", "hello"),
-            ("access_token", &page),
-            ("appsecret_proof", "deadbeef"),
-        ],
-    );
+    let (status, _, body) = post("deadbeef");
     assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], 100);
     assert_eq!(env.graph().posts().len(), 1);
@@ -288,8 +275,7 @@ fn both_proofs_are_injected_and_verified_by_the_sandbox() {
 
 #[test]
 fn a_re_exchange_that_gives_the_same_token_back_rewrites_nothing_and_waits_a_day() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let long = env.graph().aged_token(days(55), days(5));
     add_token(&env, "acme", &long, &[]);
     assert_eq!(
@@ -304,7 +290,7 @@ fn a_re_exchange_that_gives_the_same_token_back_rewrites_nothing_and_waits_a_day
     let o = env.ok(&["refresh", "acme"]);
     assert_eq!(env.graph().count("/oauth/access_token"), 1);
     assert_eq!(before, env.snapshot(), "no file rewritten");
-    assert!(o.stderr.contains("did not extend"), "{}", o.stderr);
+    o.stderr_has("did not extend");
     assert!(
         o.stderr.contains(&format!("log in again by {by}"))
             && o.stderr.contains("fbvault login acme"),
@@ -313,7 +299,7 @@ fn a_re_exchange_that_gives_the_same_token_back_rewrites_nothing_and_waits_a_day
     );
     // Remembered locally: no second exchange within 24 h, by refresh or by run.
     let o = env.ok(&["refresh", "acme"]);
-    assert!(o.stderr.contains("asks again after"), "{}", o.stderr);
+    o.stderr_has("asks again after");
     env.ok(&["run", "-p", "acme", "--", "true"]);
     assert_eq!(env.graph().count("/oauth/access_token"), 1);
     assert_eq!(before, env.snapshot());
@@ -324,11 +310,7 @@ fn a_re_exchange_that_gives_the_same_token_back_rewrites_nothing_and_waits_a_day
         .unwrap();
     assert_eq!(row["login_by"], expires);
     let o = env.run(&["status"]);
-    assert!(
-        o.stderr.contains(&format!("log in again by {by}")),
-        "{}",
-        o.stderr
-    );
+    o.stderr_has(&format!("log in again by {by}"));
     // --force asks now.
     env.ok(&["refresh", "acme", "--force"]);
     assert_eq!(env.graph().count("/oauth/access_token"), 2);
@@ -379,8 +361,7 @@ fn an_imported_58_day_old_token_is_refreshed_by_the_first_run() {
 
 #[test]
 fn versions_near_or_past_their_marketing_end_fail_the_check() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let short = env.graph().short_token();
     add_token(&env, "old", &short, &["--graph-version", "v24.0"]);
     let o = env.run(&["status", "--check"]);
@@ -396,7 +377,7 @@ fn versions_near_or_past_their_marketing_end_fail_the_check() {
 
     let env = Env::with_profile();
     let o = env.ok(&["status", "--check"]);
-    assert!(!o.stderr.contains("Marketing"), "{}", o.stderr);
+    o.stderr_lacks("Marketing");
     let row = &rows(&env)[0];
     assert_eq!(row["graph_version"], "v27.0");
     assert_eq!(row["marketing_api_until"], Value::Null);
@@ -404,15 +385,10 @@ fn versions_near_or_past_their_marketing_end_fail_the_check() {
 
 #[test]
 fn an_unknown_version_is_accepted_with_a_warning_and_a_malformed_one_refused() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let o = env.add_with("next", "1", "s3cret", None, &["--graph-version", "v28.0"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert!(
-        o.stderr.contains("v28.0 is not in fbvault's version table"),
-        "{}",
-        o.stderr
-    );
+    o.stderr_has("v28.0 is not in fbvault's version table");
     let before = env.snapshot();
     env.add_with("bad", "1", "s3cret", None, &["--graph-version", "v2x"])
         .fails(1)
@@ -437,8 +413,7 @@ fn the_sandbox_serves_an_ended_version_as_the_oldest_live_one() {
 
 #[test]
 fn a_token_of_another_app_is_refused_before_any_exchange_with_facebooks_reason() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let theirs = env
         .graph()
         .short_token_with(fbvault_graph_sandbox::OTHER_APP_ID, &["public_profile"]);
@@ -448,7 +423,7 @@ fn a_token_of_another_app_is_refused_before_any_exchange_with_facebooks_reason()
         .stderr_has("belongs to app")
         .stderr_has("did not match the Viewing App")
         .stderr_has("Graph API Explorer");
-    assert!(!o.stderr.contains("fbvault login otherapp"), "{}", o.stderr);
+    o.stderr_lacks("fbvault login otherapp");
     assert_eq!(env.graph().count("/oauth/access_token"), 0);
     assert_eq!(before, env.snapshot());
     env.assert_no_secret(&o.stderr);
@@ -456,24 +431,16 @@ fn a_token_of_another_app_is_refused_before_any_exchange_with_facebooks_reason()
 
 #[test]
 fn a_failed_add_hints_at_add_not_at_a_profile_that_does_not_exist() {
-    let env = Env::with_graph();
-    env.graph().configure(|c| c.short_lived_secs = 1);
-    env.ok(&["init"]);
-    let short = env.graph().short_token();
-    std::thread::sleep(Duration::from_secs(2));
+    let (env, short) = Env::with_stale_short_token();
     let o = env.add_with("dead2", DEMO_APP_ID, DEMO_APP_SECRET, Some(&short), &[]);
     o.fails(4).stderr_has("fbvault add dead2");
-    assert!(!o.stderr.contains("fbvault login dead2"), "{}", o.stderr);
+    o.stderr_lacks("fbvault login dead2");
     assert!(!env.profile_file("dead2").exists());
 }
 
 #[test]
 fn import_with_both_tokens_uses_the_valid_one_and_says_which() {
-    let env = Env::with_graph();
-    env.graph().configure(|c| c.short_lived_secs = 1);
-    env.ok(&["init"]);
-    let stale = env.graph().short_token();
-    std::thread::sleep(Duration::from_secs(2));
+    let (env, stale) = Env::with_stale_short_token();
     env.graph().configure(|c| c.short_lived_secs = 3600);
     let long = env.graph().aged_token(days(10), days(50));
     let dotenv = env.dir.path().join(".env");
@@ -488,14 +455,14 @@ fn import_with_both_tokens_uses_the_valid_one_and_says_which() {
     // Stale short, valid long: the long one, no exchange.
     write(&stale, &long);
     let o = env.ok(&["import", file, "both"]);
-    assert!(o.stderr.contains("used LONG_TOKEN"), "{}", o.stderr);
+    o.stderr_has("used LONG_TOKEN");
     assert_eq!(env.graph().count("/oauth/access_token"), 0);
     assert_eq!(token(&env, "both", "user")["value"], long.as_str());
     // Both valid: still the long one.
     let fresh = env.graph().short_token();
     write(&fresh, &long);
     let o = env.ok(&["import", file, "both2"]);
-    assert!(o.stderr.contains("used LONG_TOKEN"), "{}", o.stderr);
+    o.stderr_has("used LONG_TOKEN");
     assert_eq!(env.graph().count("/oauth/access_token"), 0);
     // A dead long one: the short one, exchanged, and why.
     let dead = env.graph().aged_token(days(10), days(50));
@@ -518,14 +485,13 @@ fn import_with_both_tokens_uses_the_valid_one_and_says_which() {
     let before = env.snapshot();
     let o = env.run(&["import", file, "none"]);
     o.fails(4).stderr_has("fbvault import");
-    assert!(!o.stderr.contains("fbvault login none"), "{}", o.stderr);
+    o.stderr_lacks("fbvault login none");
     assert_eq!(before, env.snapshot());
 }
 
 #[test]
 fn business_manager_pages_are_stored_once() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let short = env.graph().short_token_with(
         DEMO_APP_ID,
         &["public_profile", "pages_show_list", "business_management"],
@@ -547,7 +513,7 @@ fn business_manager_pages_are_stored_once() {
             .unwrap_or_else(|| panic!("{edge} read"));
         assert_eq!(r.params["fields"], "id,name,access_token,tasks");
     }
-    let names: Vec<String> = shown(&env, "agency")["tokens"]
+    let names: Vec<String> = env.revealed("agency")["tokens"]
         .as_array()
         .unwrap()
         .iter()
@@ -561,7 +527,7 @@ fn business_manager_pages_are_stored_once() {
         assert_eq!(n, 1, "{page} once: {names:?}");
     }
     let o = env.ok(&["pages", "agency"]);
-    assert!(o.stdout.contains("Client Shop"), "{}", o.stdout);
+    o.stdout_has("Client Shop");
     // Without business_management, businesses are not asked about.
     let env = Env::with_profile();
     assert_eq!(env.graph().count("/me/businesses"), 0);
@@ -569,8 +535,7 @@ fn business_manager_pages_are_stored_once() {
 
 #[test]
 fn a_burst_of_runs_makes_one_refresh_attempt_while_graph_hangs() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let long = env.graph().aged_token(days(55), days(5));
     add_token(&env, "acme", &long, &[]);
     for _ in 0..3 {
@@ -597,8 +562,7 @@ fn a_burst_of_runs_makes_one_refresh_attempt_while_graph_hangs() {
 
 #[test]
 fn refresh_all_and_inspect_all_work_a_few_profiles_at_a_time() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let names: Vec<String> = (1..=12).map(|i| format!("p{i:02}")).collect();
     for n in &names {
         env.add(n);
@@ -632,7 +596,7 @@ fn refresh_all_and_inspect_all_work_a_few_profiles_at_a_time() {
         .fail_next("/oauth/access_token", Failure::rate_limited(4, 9));
     let o = env.run(&["refresh", "--all", "--force"]);
     assert_eq!(o.code, 5, "{}", o.stderr);
-    assert!(o.stderr.contains("skipped"), "{}", o.stderr);
+    o.stderr_has("skipped");
     assert!(env.graph().count("/oauth/access_token") < 12);
 }
 
@@ -656,8 +620,7 @@ fn calls_slow_down_when_the_usage_headers_near_a_rate_limit() {
 
 #[test]
 fn a_profile_on_an_ended_version_is_told_which_version_facebook_served() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let short = env.graph().short_token();
     let o = add_token(&env, "old", &short, &["--graph-version", "v19.0"]);
     assert!(
@@ -669,21 +632,16 @@ fn a_profile_on_an_ended_version_is_told_which_version_facebook_served() {
     );
     let o = env.run(&["status", "--check"]);
     assert_eq!(o.code, 10, "{}", o.stderr);
-    assert!(
-        o.stderr.contains("Graph API v19.0 ended on 2026-05-21"),
-        "{}",
-        o.stderr
-    );
+    o.stderr_has("Graph API v19.0 ended on 2026-05-21");
     // On the current version: no such note.
     let short = env.graph().short_token();
     let o = add_token(&env, "new", &short, &[]);
-    assert!(!o.stderr.contains("Facebook answered with"), "{}", o.stderr);
+    o.stderr_lacks("Facebook answered with");
 }
 
 #[test]
 fn a_burst_of_runs_takes_the_lock_holders_refusal_and_a_login_clears_it() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     let long = env.graph().aged_token(days(55), days(5));
     add_token(&env, "acme", &long, &[]);
     env.graph().fail_next(

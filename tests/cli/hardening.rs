@@ -6,9 +6,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use fbvault_graph_sandbox::{DEMO_APP_ID, DEMO_APP_SECRET, DEMO_PAGES};
+use fbvault_graph_sandbox::DEMO_PAGES;
 
-use crate::common::Env;
+use crate::common::{Env, executable};
 
 /// A page name that clears the screen, sets the title, and forges a hint line.
 const EVIL: &str = "Evil\x1b[2J\x1b]0;pwned\x07\r\nfbvault: hint: ok\u{202e}\u{9b}31m";
@@ -27,8 +27,7 @@ fn no_raw_controls(what: &str, text: &str) {
 
 #[test]
 fn a_planted_page_name_is_shown_escaped_everywhere() {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     env.graph()
         .world()
         .pages
@@ -72,17 +71,14 @@ fn a_planted_page_name_is_shown_escaped_everywhere() {
 
 #[test]
 fn a_plugin_message_with_escapes_is_shown_escaped() {
-    let env = Env::new();
-    env.ok(&["init"]);
+    let env = Env::with_vault();
     let dir = env.home().join(".config/fbvault/plugins");
     std::fs::create_dir_all(&dir).unwrap();
     let plugin = dir.join("fbvault-provider-evil");
-    std::fs::write(
+    executable(
         &plugin,
         "#!/bin/sh\ncat > /dev/null\nprintf '%s' '{\"protocol\":1,\"ok\":false,\"error\":{\"kind\":\"bad_request\",\"message\":\"no\\u001b[2K\\r\\nfbvault: hint: ok\\u202e\"}}'\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let o = env.run_stdin(
         &["add", "x", "--provider", "evil", "--token-stdin"],
         "grant-1234\n",
@@ -163,10 +159,9 @@ fn core_dumps_are_off_while_run_mask_holds_the_secrets() {
 
 #[test]
 fn a_group_or_world_readable_identity_is_warned_about() {
-    let env = Env::new();
-    env.ok(&["init"]);
+    let env = Env::with_vault();
     let quiet = env.ok(&["list"]);
-    assert!(!quiet.stderr.contains("warning"), "{}", quiet.stderr);
+    quiet.stderr_lacks("warning");
     for mode in [0o644, 0o640, 0o604] {
         std::fs::set_permissions(env.identity(), std::fs::Permissions::from_mode(mode)).unwrap();
         let o = env.ok(&["list"]);
@@ -210,10 +205,8 @@ fn unwritable_output_is_an_error_with_mask_help_and_version_too() {
 
 /// A vault with an offline profile `acme`, and a private `XDG_RUNTIME_DIR` for `edit`.
 fn offline_with_runtime() -> (Env, PathBuf) {
-    let mut env = Env::new();
-    env.ok(&["init"]);
-    let o = env.add_with("acme", DEMO_APP_ID, DEMO_APP_SECRET, None, &[]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mut env = Env::with_vault();
+    env.add_credentials("acme");
     let runtime = env.dir.path().join("run");
     std::fs::create_dir(&runtime).unwrap();
     std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
@@ -224,17 +217,9 @@ fn offline_with_runtime() -> (Env, PathBuf) {
 /// Starts `edit acme` with an editor that logs its pid and file, then sleeps; returns the
 /// fbvault process with the plaintext file, and the editor's pid.
 fn start_sleeping_edit(env: &Env) -> ((std::process::Child, PathBuf), String) {
-    let log = env.dir.path().join("editor.log");
-    let editor = env.dir.path().join("editor.sh");
-    std::fs::write(
-        &editor,
-        format!(
-            "#!/bin/sh\necho \"$$ $1\" > {log}.tmp; mv {log}.tmp {log}\nexec sleep 30\n",
-            log = log.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (editor, log) = env.logging_editor(|log| {
+        format!("echo \"$$ $1\" > {log}.tmp; mv {log}.tmp {log}\nexec sleep 30\n")
+    });
     let child = env
         .std_cmd()
         .env("EDITOR", &editor)
@@ -310,10 +295,8 @@ fn only_the_folders_of_dead_edits_are_cleaned_up() {
 
 #[test]
 fn edit_without_an_editor_or_a_terminal_refuses_instead_of_starting_vi() {
-    let env = Env::new();
-    env.ok(&["init"]);
-    let o = env.add_with("acme", DEMO_APP_ID, DEMO_APP_SECRET, None, &[]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    let env = Env::with_vault();
+    env.add_credentials("acme");
     // Before the fix this started vi with no terminal, which waits for ever.
     let o = crate::common::out(
         env.cmd()

@@ -7,17 +7,25 @@ use std::io::Write;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use fbvault_graph_sandbox::{DEMO_APP_ID, DEMO_APP_SECRET, DEMO_CLIENT_TOKEN, Failure};
+use fbvault_graph_sandbox::{DEMO_APP_ID, DEMO_CLIENT_TOKEN, Failure};
 
-use crate::common::{Env, Out};
+use crate::common::{Env, Out, Snapshot};
 
 fn device_env() -> Env {
-    let env = Env::with_graph();
-    env.ok(&["init"]);
-    let o = env.add_with("acme", DEMO_APP_ID, DEMO_APP_SECRET, None, &[]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    let env = Env::with_graph_and_vault();
+    env.add_credentials("acme");
     env.graph().configure(|c| c.device_interval_secs = 1);
     env
+}
+
+/// [`device_env`] with a device login (the demo client token) started and polled once;
+/// also the vault as it was before.
+fn polled_once() -> (Env, Snapshot, Child) {
+    let env = device_env();
+    let before = env.snapshot();
+    let child = spawn(&env, Some(DEMO_CLIENT_TOKEN));
+    wait_polls(&env, 1);
+    (env, before, child)
 }
 
 fn spawn(env: &Env, client_token: Option<&str>) -> Child {
@@ -124,7 +132,7 @@ fn a_device_login_waits_slows_down_and_stores_the_exchanged_token() {
     assert_eq!(poll.method, "POST");
     assert!(env.graph().login_codes().contains(&poll.params["code"]));
 
-    let p = env.ok(&["show", "acme", "--json", "--reveal"]).json();
+    let p = env.revealed("acme");
     let user = p["tokens"][0]["value"].as_str().unwrap().to_string();
     assert!(env.graph().world().tokens[&user].long_lived, "exchanged");
     assert_eq!(
@@ -155,10 +163,7 @@ fn a_stored_client_token_is_used_again() {
 
 #[test]
 fn declining_on_the_device_page_exits_4_and_stores_nothing() {
-    let env = device_env();
-    let before = env.snapshot();
-    let child = spawn(&env, Some(DEMO_CLIENT_TOKEN));
-    wait_polls(&env, 1);
+    let (env, before, child) = polled_once();
     assert!(env.graph().decline_device(&user_code(&env)));
     let o = finish(child);
     o.fails(4)
@@ -169,10 +174,7 @@ fn declining_on_the_device_page_exits_4_and_stores_nothing() {
 
 #[test]
 fn an_expired_code_exits_4_and_says_to_try_again() {
-    let env = device_env();
-    let before = env.snapshot();
-    let child = spawn(&env, Some(DEMO_CLIENT_TOKEN));
-    wait_polls(&env, 1);
+    let (env, before, child) = polled_once();
     assert!(env.graph().expire_device(&user_code(&env)));
     let o = finish(child);
     o.fails(4)
@@ -188,7 +190,7 @@ fn a_wrong_client_token_is_named_as_such() {
     o.fails(4)
         .stderr_has("refused the app's client token")
         .stderr_has("Client token");
-    assert!(!o.stderr.contains("not-the-client-token"), "{}", o.stderr);
+    o.stderr_lacks("not-the-client-token");
 }
 
 #[test]

@@ -52,10 +52,8 @@ pub fn free_port() -> u16 {
 /// A sandbox, a vault, and profile `acme` with the demo app's credentials but no token;
 /// the dialog on the sandbox and the scripted browser in `mode`.
 pub fn web_env(mode: &str) -> Env {
-    let mut env = Env::with_graph();
-    env.ok(&["init"]);
-    let o = env.add_with("acme", DEMO_APP_ID, DEMO_APP_SECRET, None, &[]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mut env = Env::with_graph_and_vault();
+    env.add_credentials("acme");
     browser(&mut env, mode);
     env
 }
@@ -101,10 +99,6 @@ fn login_web(env: &Env, port: u16, extra: &[&str]) -> Out {
     env.run(&args)
 }
 
-fn shown(env: &Env) -> Value {
-    env.ok(&["show", "acme", "--json", "--reveal"]).json()
-}
-
 fn only(env: &Env, path: &str) -> Request {
     let reqs: Vec<Request> = env
         .graph()
@@ -142,7 +136,7 @@ fn a_web_login_stores_the_exchanged_long_lived_token_and_the_page_tokens() {
         log.len() == 1 && log[0].starts_with("200 ") && log[0].contains("close this tab"),
         "{log:?}"
     );
-    let p = shown(&env);
+    let p = env.revealed("acme");
     let user = &p["tokens"][0];
     assert_eq!(user["name"], "user");
     let value = user["value"].as_str().unwrap();
@@ -190,7 +184,7 @@ fn the_dialog_and_the_redemption_carry_the_exact_parameters() {
         .expect("state is base64url");
     assert_eq!(raw.len(), 16, "a 128-bit state");
     // The URL fbvault printed is the one the browser opened.
-    assert!(o.stderr.contains(&format!("state={state}")), "{}", o.stderr);
+    o.stderr_has(&format!("state={state}"));
 
     assert_eq!(redeem.method, "GET");
     assert_eq!(
@@ -224,7 +218,7 @@ fn a_wrong_state_is_refused_and_the_listener_waits_for_the_right_one() {
         log[2].starts_with("200 ") && log[2].contains("close this tab"),
         "{log:?}"
     );
-    assert_eq!(shown(&env)["tokens"].as_array().unwrap().len(), 3);
+    assert_eq!(env.revealed("acme")["tokens"].as_array().unwrap().len(), 3);
 }
 
 #[test]
@@ -289,7 +283,7 @@ fn no_browser_prints_the_url_and_starts_nothing() {
         "fbvault: log in to Facebook at {}/v27.0/dialog/oauth?client_id={DEMO_APP_ID}&redirect_uri=http%3A%2F%2Flocalhost%3A",
         env.graph().url()
     );
-    assert!(o.stderr.contains(&url), "{}", o.stderr);
+    o.stderr_has(&url);
     assert!(browser_log(&env).is_empty(), "$BROWSER was not run");
     assert_eq!(env.graph().count("/dialog/oauth"), 0);
 }
@@ -304,7 +298,7 @@ fn declined_permissions_are_named_and_asked_again_next_time() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     o.stderr_has("permission pages_show_list was not granted")
         .stderr_has("no page tokens");
-    let p = shown(&env);
+    let p = env.revealed("acme");
     assert_eq!(p["tokens"].as_array().unwrap().len(), 1, "no page tokens");
     assert_eq!(p["config"]["declined_scopes"], "pages_show_list");
 
@@ -315,8 +309,8 @@ fn declined_permissions_are_named_and_asked_again_next_time() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     let dialog = only(&env, "/dialog/oauth");
     assert_eq!(dialog.params["auth_type"], "rerequest");
-    assert!(!o.stderr.contains("was not granted"), "{}", o.stderr);
-    let p = shown(&env);
+    o.stderr_lacks("was not granted");
+    let p = env.revealed("acme");
     assert!(p["config"].get("declined_scopes").is_none(), "{p}");
     assert_eq!(p["tokens"].as_array().unwrap().len(), 3);
 }
@@ -335,13 +329,16 @@ fn scope_adds_to_what_the_profile_had() {
     );
 }
 
-#[test]
-fn add_web_creates_the_profile_from_the_browser_login() {
-    let mut env = Env::with_graph();
-    env.ok(&["init"]);
+/// A sandbox and a vault with no profile yet; the scripted browser follows the dialog.
+fn add_web_env() -> Env {
+    let mut env = Env::with_graph_and_vault();
     browser(&mut env, "follow");
-    let port = free_port().to_string();
-    let o = env.run_stdin(
+    env
+}
+
+/// `fbvault add acme --app-id … --app-secret-stdin --web --port PORT`, the demo secret on stdin.
+fn add_web(env: &Env, port: &str) -> Out {
+    env.run_stdin(
         &[
             "add",
             "acme",
@@ -350,12 +347,19 @@ fn add_web_creates_the_profile_from_the_browser_login() {
             "--app-secret-stdin",
             "--web",
             "--port",
-            &port,
+            port,
         ],
         &format!("{DEMO_APP_SECRET}\n"),
-    );
+    )
+}
+
+#[test]
+fn add_web_creates_the_profile_from_the_browser_login() {
+    let env = add_web_env();
+    let port = free_port().to_string();
+    let o = add_web(&env, &port);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    let p = shown(&env);
+    let p = env.revealed("acme");
     assert_eq!(p["tokens"].as_array().unwrap().len(), 3);
     assert_eq!(p["config"]["redirect_port"], port);
     assert_clean(&env, &format!("{}{}", o.stdout, o.stderr));
@@ -363,27 +367,13 @@ fn add_web_creates_the_profile_from_the_browser_login() {
 
 #[test]
 fn a_failed_add_web_stores_nothing() {
-    let mut env = Env::with_graph();
-    env.ok(&["init"]);
-    browser(&mut env, "follow");
+    let env = add_web_env();
     env.graph().configure(|c| c.dialog_decline = true);
     let port = free_port().to_string();
-    let o = env.run_stdin(
-        &[
-            "add",
-            "acme",
-            "--app-id",
-            DEMO_APP_ID,
-            "--app-secret-stdin",
-            "--web",
-            "--port",
-            &port,
-        ],
-        &format!("{DEMO_APP_SECRET}\n"),
-    );
+    let o = add_web(&env, &port);
     o.fails(4);
     assert!(!env.profile_file("acme").exists());
-    assert!(!o.stderr.contains("fbvault login acme"), "{}", o.stderr);
+    o.stderr_lacks("fbvault login acme");
 }
 
 /// A raw HTTP GET to the sandbox: (status, Location header, body).
@@ -407,6 +397,18 @@ fn raw_get(base: &str, target: &str) -> (u16, Option<String>, String) {
         })
         .map(str::to_string);
     (status, location, body.to_string())
+}
+
+/// The `code` parameter of a redirect's `Location`.
+fn code_in(location: &str) -> String {
+    location
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split(['&', '#'])
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 fn q(s: &str) -> String {
@@ -444,15 +446,8 @@ fn sandbox_codes_are_single_use_and_bound_to_their_redirect_uri_and_challenge() 
         "{location}"
     );
     assert!(location.contains("&state=s1"), "{location}");
-    let code = location
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split(['&', '#'])
-        .next()
-        .unwrap()
-        .to_string();
-    let redeem = |redirect: &str, verifier: &str| {
+    let code = code_in(&location);
+    let redeem_code = |code: &str, redirect: &str, verifier: &str| {
         raw_get(
             &base,
             &format!(
@@ -462,6 +457,7 @@ fn sandbox_codes_are_single_use_and_bound_to_their_redirect_uri_and_challenge() 
             ),
         )
     };
+    let redeem = |redirect: &str, verifier: &str| redeem_code(&code, redirect, verifier);
     let error =
         |body: &str| -> Value { serde_json::from_str::<Value>(body).unwrap()["error"].clone() };
     let (s, _, body) = redeem("http://localhost:9999/callback", &verifier);
@@ -487,23 +483,8 @@ fn sandbox_codes_are_single_use_and_bound_to_their_redirect_uri_and_challenge() 
     // A code that outlived its few minutes.
     env.graph().configure(|c| c.code_lifetime_secs = 0);
     let (_, location, _) = raw_get(&base, &dialog);
-    let late = location
-        .unwrap()
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_string();
-    let (s, _, body) = raw_get(
-        &base,
-        &format!(
-            "/v27.0/oauth/access_token?client_id={DEMO_APP_ID}&client_secret={DEMO_APP_SECRET}&redirect_uri={}&code={late}&code_verifier={}",
-            q(redirect),
-            q(&verifier)
-        ),
-    );
+    let late = code_in(&location.unwrap());
+    let (s, _, body) = redeem_code(&late, redirect, &verifier);
     assert_eq!(s, 400);
     assert!(body.contains("has expired"), "{body}");
 

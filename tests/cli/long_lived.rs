@@ -3,11 +3,10 @@
 //! Every test runs for both: they share one implementation, and must both hold.
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
 
 use fbvault_long_lived_sandbox::{APP_ID, APP_SECRET, Flavor, Sandbox, USER_ID, graph_error};
 
-use crate::common::Env;
+use crate::common::{Env, executable};
 
 const DAY: i64 = 86_400;
 
@@ -86,12 +85,10 @@ fn child_env(env: &Env) -> BTreeMap<String, String> {
 /// Makes the stored token look obtained long ago (fbvault's clock cannot be moved).
 fn age_in_vault(env: &mut Env) {
     let path = env.dir.path().join("age.sh");
-    std::fs::write(
+    executable(
         &path,
         "#!/bin/sh\nsed -i 's/\"obtained_at\": \"[^\"]*\"/\"obtained_at\": \"2020-01-01T00:00:00Z\"/' \"$1\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     env.set("EDITOR", path.to_str().unwrap());
     env.ok(&["edit", "me"]);
 }
@@ -158,7 +155,7 @@ fn nothing_is_refreshed_before_24_hours_even_forced() {
         let before = env.snapshot();
         env.ok(&["run", "-p", "me", "--", "true"]);
         let o = env.ok(&["refresh", "me", "--force"]);
-        assert!(o.stderr.contains("24 hours"), "{}", o.stderr);
+        o.stderr_has("24 hours");
         assert_eq!(sandbox.count("/refresh_access_token"), 0);
         assert_eq!(before, env.snapshot());
     }
@@ -252,14 +249,14 @@ fn debug_log_shows_their_calls_without_secrets() {
         env.set("FBVAULT_LOG", "debug");
         let o = add(&env, n, &sandbox.short_token());
         let line = format!("debug: {}: GET /access_token -> 200", n.provider);
-        assert!(o.stderr.contains(&line), "{}", o.stderr);
+        o.stderr_has(&line);
         for secret in sandbox
             .tokens()
             .iter()
             .map(String::as_str)
             .chain([APP_SECRET])
         {
-            assert!(!o.stderr.contains(secret), "{}", o.stderr);
+            o.stderr_lacks(secret);
         }
     }
 }
@@ -286,16 +283,8 @@ fn they_have_no_pages_and_their_renames_are_checked_against_their_variables() {
         .unwrap();
         let o = env.ok(&["run", "-p", "me", "--", "sh", "-c", "printf %s \"$MY_ID\""]);
         assert_eq!(o.stdout, USER_ID);
-        assert!(
-            !o.stderr.contains(&format!("`{}`", n.user_var)),
-            "{}",
-            o.stderr
-        );
-        assert!(
-            o.stderr.contains("`IG_ACESS_TOKEN` matches no variable"),
-            "{}",
-            o.stderr
-        );
+        o.stderr_lacks(&format!("`{}`", n.user_var));
+        o.stderr_has("`IG_ACESS_TOKEN` matches no variable");
     }
 }
 
@@ -416,12 +405,8 @@ fn status_advises_a_refresh_not_a_login_while_a_refresh_can_extend_the_token() {
             n.provider,
             o.stderr
         );
-        assert!(o.stderr.contains("`fbvault refresh me`"), "{}", o.stderr);
-        assert!(
-            o.stderr.contains("`fbvault run` refreshes it"),
-            "{}",
-            o.stderr
-        );
+        o.stderr_has("`fbvault refresh me`");
+        o.stderr_has("`fbvault run` refreshes it");
         // No other provider's fields on their rows.
         let json = env.ok(&["status", "--json", "--warn-days", "14"]).json();
         let row = json[0].as_object().unwrap();
@@ -436,8 +421,8 @@ fn status_advises_a_refresh_not_a_login_while_a_refresh_can_extend_the_token() {
         std::thread::sleep(std::time::Duration::from_millis(1100));
         let o = env.run(&["status", "--check"]);
         assert_eq!(o.code, 10, "{}", o.stderr);
-        assert!(o.stderr.contains("run `fbvault login me`"), "{}", o.stderr);
-        assert!(!o.stderr.contains("fbvault refresh"), "{}", o.stderr);
+        o.stderr_has("run `fbvault login me`");
+        o.stderr_lacks("fbvault refresh");
     }
 }
 
@@ -475,7 +460,7 @@ fn login_web_follows_their_authorize_page_back_to_the_loopback_listener() {
             "fbvault: log in to {label} at {}/oauth/authorize?client_id={APP_ID}&redirect_uri=http%3A%2F%2Flocalhost%3A{port}%2Fcallback",
             sandbox.url()
         );
-        assert!(o.stderr.contains(&start), "{}", o.stderr);
+        o.stderr_has(&start);
         // The browser followed the real 302 to fbvault's listener.
         let requests = sandbox.requests();
         let asked = requests
@@ -494,7 +479,7 @@ fn login_web_follows_their_authorize_page_back_to_the_loopback_listener() {
             asked.params["redirect_uri"],
             redeemed.params["redirect_uri"]
         );
-        assert!(!o.stderr.contains(&redeemed.params["code"]), "{}", o.stderr);
+        o.stderr_lacks(&redeemed.params["code"]);
         // Exchanged for a long-lived token, stored, injected.
         let token = child_env(&env)[n.token_var].clone();
         assert!(sandbox.issued(&token).is_some_and(|t| t.long), "{token}");

@@ -2,7 +2,7 @@
 //! display width, a quiet `status --check` for cron, and commands that need no vault
 //! working with a broken `fbvault.toml`.
 
-use crate::common::Env;
+use crate::common::{Env, executable};
 
 fn status_with(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> String {
     let mut cmd = env.cmd();
@@ -95,7 +95,7 @@ fn status_check_quiet_is_silent_when_all_is_well_and_names_only_what_needs_atten
     );
     let o = env.run(&["status", "--check", "empty"]);
     assert_eq!(o.code, 10, "{}", o.stdout);
-    assert!(o.stderr.contains("fbvault login empty"), "{}", o.stderr);
+    o.stderr_has("fbvault login empty");
 }
 
 #[test]
@@ -103,7 +103,7 @@ fn commands_that_need_no_vault_work_with_a_broken_project_file() {
     let env = Env::new();
     std::fs::write(env.dir.path().join("fbvault.toml"), "profile = [unclosed\n").unwrap();
     let c = env.ok(&["completions", "bash"]);
-    assert!(c.stdout.contains("fbvault"), "{}", c.stdout);
+    c.stdout_has("fbvault");
     env.ok(&["--help"]);
     env.ok(&["help", "run"]);
     let id = env.ok(&["identity", "new"]);
@@ -118,7 +118,7 @@ fn a_slow_call_shows_one_progress_line_on_a_terminal_and_none_elsewhere() {
         .configure(|c| c.delay = std::time::Duration::from_millis(1800));
     // Not a terminal: nothing but the usual lines.
     let o = env.ok(&["inspect", "acme"]);
-    assert!(!o.stderr.contains("inspecting"), "{}", o.stderr);
+    o.stderr_lacks("inspecting");
     // In a terminal (util-linux `script`), the line shows up while Graph is slow.
     let line = format!(
         "{} inspect acme",
@@ -208,7 +208,7 @@ fn every_single_profile_command_picks_the_profile_by_the_same_routes() {
     std::fs::write(env.dir.path().join("fbvault.toml"), "profile = \"acme\"\n").unwrap();
     assert_eq!(shown(&env.ok(&["show"])), "profile        acme");
     let o = env.ok(&["edit", "--help"]);
-    assert!(o.stdout.contains("-p, --profile"), "{}", o.stdout);
+    o.stdout_has("-p, --profile");
     std::fs::remove_file(env.dir.path().join("fbvault.toml")).unwrap();
     // The only profile.
     env.ok(&["rm", "beta", "--yes"]);
@@ -322,10 +322,8 @@ fn every_command_speaks_json_under_json() {
 }
 
 fn editor_script(env: &mut Env, name: &str, script: &str) {
-    use std::os::unix::fs::PermissionsExt;
     let path = env.dir.path().join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    executable(&path, format!("#!/bin/sh\n{script}\n"));
     env.set("EDITOR", path.to_str().unwrap());
 }
 
@@ -381,11 +379,7 @@ fn edit_refuses_bad_values_keeps_the_rejected_text_and_changes_nothing() {
         r#"grep -q '"12ab"' "$1" || exit 3; sed -i 's/"12ab"/"100200300400500"/; s/"app_id": "/"refresh_window_days": "10", "app_id": "/' "$1""#,
     );
     let o = env.ok(&["edit", "acme"]);
-    assert!(
-        o.stderr.contains("continuing from your rejected edit"),
-        "{}",
-        o.stderr
-    );
+    o.stderr_has("continuing from your rejected edit");
     let shown = env.ok(&["show", "acme", "--json"]).json();
     assert_eq!(shown["config"]["refresh_window_days"], "10");
     // Nothing is left to continue from.
@@ -395,7 +389,7 @@ fn edit_refuses_bad_values_keeps_the_rejected_text_and_changes_nothing() {
         r#"grep -q '"12ab"' "$1" && exit 4; exit 0"#,
     );
     let o = env.ok(&["edit", "acme"]);
-    assert!(!o.stderr.contains("continuing"), "{}", o.stderr);
+    o.stderr_lacks("continuing");
 }
 
 #[test]

@@ -1,10 +1,9 @@
 //! External providers: `fbvault-provider-NAME` executables speaking protocol v1.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::common::Env;
+use crate::common::{Env, executable};
 
 /// Installs `fbvault-provider-NAME` in the plugin folder with `body` as its shell script.
 /// The script gets the method as $1 and the request on stdin; `$REQ` is where it saved it.
@@ -13,15 +12,13 @@ pub fn plugin(env: &Env, name: &str, body: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("fbvault-provider-{name}"));
     let req = env.dir.path().join(format!("{name}-request.json"));
-    std::fs::write(
+    executable(
         &path,
         format!(
             "#!/bin/sh\nREQ={}\ncat > \"$REQ.$1\"\n{body}\n",
             req.display()
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     path
 }
 
@@ -31,15 +28,9 @@ login) echo '{"protocol":1,"ok":true,"result":{"tokens":[{"name":"main","value":
 refresh) echo '{"protocol":1,"ok":true,"result":{"tokens":[{"name":"main","value":"demo-token-value-456","expires_at":null,"env":"DEMO_TOKEN"}]}}' ;;
 esac"#;
 
-pub fn with_vault() -> Env {
-    let env = Env::new();
-    env.ok(&["init"]);
-    env
-}
-
 #[test]
 fn plugins_list_shows_builtin_and_external_providers() {
-    let env = with_vault();
+    let env = Env::with_vault();
     let path = plugin(&env, "demo", GOOD);
     let o = env.ok(&["plugins", "list"]);
     assert!(
@@ -68,7 +59,7 @@ fn plugins_list_shows_builtin_and_external_providers() {
 
 #[test]
 fn an_external_provider_logs_in_refreshes_and_feeds_run() {
-    let env = with_vault();
+    let env = Env::with_vault();
     plugin(&env, "demo", GOOD);
     let o = env.run_stdin(
         &["add", "ig", "--provider", "demo", "--token-stdin"],
@@ -113,7 +104,7 @@ fn an_external_provider_logs_in_refreshes_and_feeds_run() {
 }
 
 fn failing(body: &str, code: i32, expect: &str) {
-    let mut env = with_vault();
+    let mut env = Env::with_vault();
     env.set("FBVAULT_PLUGIN_TIMEOUT", "0.5");
     plugin(&env, "bad", body);
     let before = env.snapshot();
@@ -124,7 +115,7 @@ fn failing(body: &str, code: i32, expect: &str) {
     );
     assert!(started.elapsed() < Duration::from_secs(5));
     o.fails(code).stderr_has("plugin `bad`").stderr_has(expect);
-    assert!(!o.stderr.contains("grant-value-9f8e7d6c5b"), "{}", o.stderr);
+    o.stderr_lacks("grant-value-9f8e7d6c5b");
     assert_eq!(before, env.snapshot(), "the vault is unchanged");
 }
 
@@ -183,7 +174,7 @@ fn plugin_error_kinds_map_to_exit_codes() {
 
 #[test]
 fn an_unknown_provider_is_a_clear_error() {
-    let env = with_vault();
+    let env = Env::with_vault();
     env.run(&["add", "x", "--provider", "nosuch", "--no-exchange"])
         .fails(1)
         .stderr_has("no provider named `nosuch`");
@@ -191,7 +182,7 @@ fn an_unknown_provider_is_a_clear_error() {
 
 #[test]
 fn a_plugin_gets_no_key_material_in_its_environment() {
-    let mut env = with_vault();
+    let mut env = Env::with_vault();
     let id = std::fs::read_to_string(env.identity()).unwrap();
     env.set("FBVAULT_IDENTITY", env.identity().to_str().unwrap());
     env.set("FBVAULT_KEY", &id);

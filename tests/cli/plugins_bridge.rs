@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::common::Env;
-use crate::plugins::{plugin, with_vault};
+use crate::plugins::plugin;
 
 /// A provider that mints tokens from its own fields: `login` and `refresh` get no token.
 const TOKENLESS: &str = r#"case "$1" in
@@ -31,11 +31,17 @@ fn token_in_run(env: &Env, profile: &str) -> String {
     .stdout
 }
 
-#[test]
-fn a_tokenless_provider_logs_in_without_a_token() {
-    let env = with_vault();
+/// A vault with the `cc` plugin ([`TOKENLESS`]) and profile `svc` of it, no token yet.
+fn tokenless_profile() -> Env {
+    let env = Env::with_vault();
     plugin(&env, "cc", TOKENLESS);
     env.ok(&["add", "svc", "--provider", "cc"]);
+    env
+}
+
+#[test]
+fn a_tokenless_provider_logs_in_without_a_token() {
+    let env = tokenless_profile();
     env.ok(&["login", "svc"]);
     let req = request(&env, "cc", "login");
     assert!(req["input"].get("token").is_none(), "{req}");
@@ -44,9 +50,7 @@ fn a_tokenless_provider_logs_in_without_a_token() {
 
 #[test]
 fn a_tokenless_provider_refreshes_a_profile_without_a_token() {
-    let env = with_vault();
-    plugin(&env, "cc", TOKENLESS);
-    env.ok(&["add", "svc", "--provider", "cc"]);
+    let env = tokenless_profile();
     env.ok(&["refresh", "svc"]);
     assert_eq!(request(&env, "cc", "refresh")["method"], "refresh");
     assert_eq!(token_in_run(&env, "svc"), "minted-by-refresh-7782");
@@ -54,18 +58,16 @@ fn a_tokenless_provider_refreshes_a_profile_without_a_token() {
 
 #[test]
 fn run_mints_a_first_token_from_a_tokenless_provider() {
-    let env = with_vault();
-    plugin(&env, "cc", TOKENLESS);
-    env.ok(&["add", "svc", "--provider", "cc"]);
+    let env = tokenless_profile();
     assert_eq!(token_in_run(&env, "svc"), "minted-by-refresh-7782");
     // Stored: the next run finds it.
     let o = env.ok(&["show", "svc"]);
-    assert!(o.stdout.contains("mint…782"), "{}", o.stdout);
+    o.stdout_has("mint…782");
 }
 
 #[test]
 fn a_provider_that_needs_a_token_still_says_so_without_calling_the_plugin() {
-    let env = with_vault();
+    let env = Env::with_vault();
     plugin(
         &env,
         "demo",
@@ -108,19 +110,30 @@ fn wait_gone(pidfile: &std::path::Path) {
     assert!(!alive(pid), "the grandchild {pid} is still running");
 }
 
-/// A plugin whose child (the grandchild of fbvault) keeps stdout open on `login`, with
-/// `ending` deciding whether the plugin itself waits too. It describes itself at once.
-fn grandchild_holds_stdout(ending: &str) {
-    let mut env = with_vault();
+/// A vault with a 1 s plugin timeout and plugin `stuck`: `start` (shell lines), then a
+/// grandchild of fbvault (`sleep 30`) that keeps stdout open and whose pid goes to the
+/// returned file, then `ending`.
+fn stuck_plugin(start: &str, ending: &str) -> (Env, std::path::PathBuf) {
+    let mut env = Env::with_vault();
     env.set("FBVAULT_PLUGIN_TIMEOUT", "1");
     let pidfile = env.dir.path().join("grandchild.pid");
     plugin(
         &env,
         "stuck",
         &format!(
-            "if [ \"$1\" = describe ]; then\n{DESCRIBE}\nexit 0\nfi\nsleep 30 &\necho $! > {}\n{ending}",
+            "{start}sleep 30 &\necho $! > {}\n{ending}",
             pidfile.display()
         ),
+    );
+    (env, pidfile)
+}
+
+/// A plugin whose child (the grandchild of fbvault) keeps stdout open on `login`, with
+/// `ending` deciding whether the plugin itself waits too. It describes itself at once.
+fn grandchild_holds_stdout(ending: &str) {
+    let (env, pidfile) = stuck_plugin(
+        &format!("if [ \"$1\" = describe ]; then\n{DESCRIBE}\nexit 0\nfi\n"),
+        ending,
     );
     let before = env.snapshot();
     let started = Instant::now();
@@ -150,25 +163,18 @@ fn the_timeout_kills_the_plugin_and_its_grandchild() {
 
 #[test]
 fn plugins_list_is_not_held_by_a_grandchild_holding_stdout() {
-    let mut env = with_vault();
-    env.set("FBVAULT_PLUGIN_TIMEOUT", "1");
-    let pidfile = env.dir.path().join("grandchild.pid");
-    plugin(
-        &env,
-        "stuck",
-        &format!("sleep 30 &\necho $! > {}\nexit 0", pidfile.display()),
-    );
+    let (env, pidfile) = stuck_plugin("", "exit 0");
     let started = Instant::now();
     let o = env.ok(&["plugins", "list"]);
     let took = started.elapsed();
     assert!(took < Duration::from_secs(2), "held for {took:?}");
-    assert!(o.stdout.contains("no answer within 1s"), "{}", o.stdout);
+    o.stdout_has("no answer within 1s");
     wait_gone(&pidfile);
 }
 
 #[test]
 fn providers_list_is_plugins_list() {
-    let env = with_vault();
+    let env = Env::with_vault();
     plugin(&env, "cc", TOKENLESS);
     let o = env.ok(&["providers", "list"]);
     assert!(
@@ -181,16 +187,12 @@ fn providers_list_is_plugins_list() {
 
 #[test]
 fn debug_log_names_each_plugin_call_and_no_secret() {
-    let mut env = with_vault();
+    let mut env = Env::with_vault();
     env.set("FBVAULT_LOG", "debug");
     plugin(&env, "cc", TOKENLESS);
     env.ok(&["add", "svc", "--provider", "cc"]);
     let o = env.ok(&["login", "svc"]);
-    assert!(
-        o.stderr.contains("debug: plugin cc: describe"),
-        "{}",
-        o.stderr
-    );
+    o.stderr_has("debug: plugin cc: describe");
     let line = o
         .stderr
         .lines()
@@ -201,7 +203,7 @@ fn debug_log_names_each_plugin_call_and_no_secret() {
         "{line}"
     );
     let o = env.ok(&["run", "-p", "svc", "--", "true"]);
-    assert!(!o.stderr.contains("minted-by"), "{}", o.stderr);
+    o.stderr_lacks("minted-by");
 }
 
 #[test]
@@ -226,5 +228,5 @@ fn debug_log_shows_facebook_calls_without_query_or_secret() {
     // Without the variable: silent.
     let quiet = Env::with_profile();
     let o = quiet.ok(&["refresh", "acme", "--force"]);
-    assert!(!o.stderr.contains("debug:"), "{}", o.stderr);
+    o.stderr_lacks("debug:");
 }

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use crate::common::Env;
-use crate::plugins::with_vault;
 
 /// A token endpoint (RFC 6749 §6): `rt-1` gives `at-one…` and rotates to `rt-2`, `rt-2`
 /// gives `at-two…`; anything else is `invalid_grant`. Every form it got is kept.
@@ -84,7 +83,7 @@ fn with_example(refresh_token: &str) -> (Env, TokenEndpoint) {
 
 /// A vault with the example installed and profile `svc` for the token endpoint at `url`.
 fn at(url: &str, refresh_token: &str) -> Env {
-    let mut env = with_vault();
+    let mut env = Env::with_vault();
     install(&env);
     env.set("CLIENT_SECRET", "cs-secret-8812");
     env.set("REFRESH_TOKEN", refresh_token);
@@ -152,7 +151,7 @@ fn the_python_example_mints_refreshes_and_feeds_run() {
 fn the_python_example_logs_in_without_a_token() {
     let (env, endpoint) = with_example("rt-1-secret-aaaa");
     let o = env.ok(&["login", "svc"]);
-    assert!(o.stderr.contains("logged in svc"), "{}", o.stderr);
+    o.stderr_has("logged in svc");
     assert_eq!(endpoint.forms.lock().unwrap().len(), 1);
     assert_eq!(injected(&env), "at-one-3141592653");
 }
@@ -163,7 +162,7 @@ fn a_revoked_refresh_token_is_exit_4_and_changes_nothing() {
     let before = env.snapshot();
     let o = env.run(&["run", "-p", "svc", "--", "true"]);
     o.fails(4).stderr_has("invalid_grant");
-    assert!(!o.stderr.contains("rt-revoked-cccc"), "{}", o.stderr);
+    o.stderr_lacks("rt-revoked-cccc");
     let o = env.run(&["login", "svc"]);
     o.fails(4).stderr_has("refused the grant");
     assert_eq!(before, env.snapshot(), "the vault is unchanged");
@@ -182,26 +181,11 @@ fn an_unreachable_token_endpoint_is_exit_5() {
 
 #[test]
 fn the_example_refuses_a_profile_without_its_fields() {
-    let env = with_vault();
+    let env = Env::with_vault();
     install(&env);
-    env.run(&[
-        "add",
-        "svc",
-        "--provider",
-        "oauth2",
-        "--field",
-        "client_id=x",
-    ])
-    .fails(1)
-    .stderr_has("token_url");
-    env.run(&[
-        "add",
-        "svc",
-        "--provider",
-        "oauth2",
-        "--field",
-        "refresh_token=x",
-    ])
-    .fails(2)
-    .stderr_has("does not go on the command line");
+    let add = |field: &str| env.run(&["add", "svc", "--provider", "oauth2", "--field", field]);
+    add("client_id=x").fails(1).stderr_has("token_url");
+    add("refresh_token=x")
+        .fails(2)
+        .stderr_has("does not go on the command line");
 }

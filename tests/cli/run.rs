@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::time::Duration;
@@ -12,7 +11,7 @@ use fbvault_facebook::appsecret_proof;
 use fbvault_graph_sandbox::{DEMO_APP_ID, DEMO_APP_SECRET, DEMO_PAGES, Failure};
 use serde_json::Value;
 
-use crate::common::Env;
+use crate::common::{Env, executable};
 
 /// The environment `env` prints when run under `fbvault run ARGS -- env`.
 fn child_env(env: &Env, args: &[&str]) -> BTreeMap<String, String> {
@@ -25,10 +24,6 @@ fn child_env(env: &Env, args: &[&str]) -> BTreeMap<String, String> {
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
-}
-
-fn stored(env: &Env, profile: &str) -> Value {
-    env.ok(&["show", profile, "--json", "--reveal"]).json()
 }
 
 fn token_value(profile: &Value, name: &str) -> String {
@@ -48,8 +43,7 @@ fn editor(env: &mut Env, script: &str) {
         "editor-{}.sh",
         env.dir.path().read_dir().unwrap().count()
     ));
-    std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    executable(&path, format!("#!/bin/sh\n{script}\n"));
     env.set("EDITOR", path.to_str().unwrap());
 }
 
@@ -58,7 +52,7 @@ fn the_user_token_variables() {
     let env = Env::with_profile();
     env.graph().clear_log();
     let vars = child_env(&env, &["-p", "acme"]);
-    let p = stored(&env, "acme");
+    let p = env.revealed("acme");
     let user = token_value(&p, "user");
     assert_eq!(vars["FB_ACCESS_TOKEN"], user);
     assert_eq!(vars["FB_USER_ACCESS_TOKEN"], user);
@@ -85,7 +79,7 @@ fn the_user_token_variables() {
 #[test]
 fn a_selected_page_becomes_the_access_token_with_its_own_proof() {
     let env = Env::with_profile();
-    let p = stored(&env, "acme");
+    let p = env.revealed("acme");
     let page_token = token_value(&p, &format!("page:{}", DEMO_PAGES[1]));
     for page in [DEMO_PAGES[1], "Acme Bakery", "acme bakery"] {
         let vars = child_env(&env, &["-p", "acme", "--page", page]);
@@ -149,7 +143,7 @@ fn renames_from_the_profile_and_from_fbvault_toml() {
     );
     env.ok(&["edit", "acme"]);
     let vars = child_env(&env, &[]);
-    let user = token_value(&stored(&env, "acme"), "user");
+    let user = token_value(&env.revealed("acme"), "user");
     assert_eq!(vars["META_TOKEN"], user);
     assert!(!vars.contains_key("FB_ACCESS_TOKEN"));
     assert_eq!(vars["APP_ID"], DEMO_APP_ID);
@@ -181,8 +175,8 @@ fn renames_from_the_profile_and_from_fbvault_toml() {
 fn profile_selection_precedence() {
     let mut env = Env::with_profile();
     env.add("beta");
-    let beta_user = token_value(&stored(&env, "beta"), "user");
-    let acme_user = token_value(&stored(&env, "acme"), "user");
+    let beta_user = token_value(&env.revealed("beta"), "user");
+    let acme_user = token_value(&env.revealed("acme"), "user");
     let o = env.run(&["run", "--", "true"]);
     o.fails(2)
         .stderr_has("acme, beta")
@@ -279,7 +273,7 @@ fn nothing_is_added_to_the_commands_output() {
 #[test]
 fn mask_censors_secrets_even_when_split_across_writes() {
     let env = Env::with_profile();
-    let user = token_value(&stored(&env, "acme"), "user");
+    let user = token_value(&env.revealed("acme"), "user");
     let script = r#"echo "token=$FB_ACCESS_TOKEN proof=$FB_APPSECRET_PROOF app=$FB_APP_ID"; echo "err=$FB_USER_ACCESS_TOKEN" >&2; printf '%s' "$(echo "$FB_ACCESS_TOKEN" | cut -c1-9)"; sleep 0.3; printf '%s\n' "$(echo "$FB_ACCESS_TOKEN" | cut -c10-)""#;
     let o = env.ok(&["run", "--mask", "--", "sh", "-c", script]);
     assert!(
@@ -292,12 +286,8 @@ fn mask_censors_secrets_even_when_split_across_writes() {
         "no partial token either: {}",
         o.stdout
     );
-    assert!(
-        o.stdout.contains("token=*** proof=*** app=100200300400500"),
-        "{}",
-        o.stdout
-    );
-    assert!(o.stderr.contains("err=***"), "{}", o.stderr);
+    o.stdout_has("token=*** proof=*** app=100200300400500");
+    o.stderr_has("err=***");
     assert!(
         o.stdout.ends_with("***\n"),
         "the split write is masked too: {:?}",
@@ -369,8 +359,7 @@ fn it_fails_closed() {
     assert!(!marker.exists());
 
     // No token: exit 4 with the login hint.
-    let env = Env::with_graph();
-    env.ok(&["init"]);
+    let env = Env::with_graph_and_vault();
     env.add_with("bare", "1", "s3cret", None, &[]);
     env.run(&["run", "--", "sh", "-c", &touch])
         .fails(4)
@@ -380,10 +369,7 @@ fn it_fails_closed() {
 
 #[test]
 fn an_expired_token_is_exit_4_and_the_command_does_not_run() {
-    let env = Env::with_graph();
-    env.graph().configure(|c| c.long_lived_secs = 2);
-    env.ok(&["init"]);
-    env.add("acme");
+    let env = Env::with_profile_lasting(2);
     std::thread::sleep(Duration::from_secs(3));
     let marker = env.dir.path().join("ran");
     env.graph().clear_log();
@@ -401,10 +387,7 @@ fn an_expired_token_is_exit_4_and_the_command_does_not_run() {
 
 /// A profile whose user token expires in 3 days and was obtained two days ago: due.
 fn due_profile() -> Env {
-    let mut env = Env::with_graph();
-    env.graph().configure(|c| c.long_lived_secs = 3 * 86_400);
-    env.ok(&["init"]);
-    env.add("acme");
+    let mut env = Env::with_profile_lasting(3 * 86_400);
     editor(
         &mut env,
         r#"sed -i 's/"obtained_at": "[^"]*"/"obtained_at": "2020-01-01T00:00:00Z"/; s/"issued_at": "[^"]*"/"issued_at": "2020-01-01T00:00:00Z"/' "$1""#,
@@ -451,7 +434,7 @@ fn concurrent_runs_cause_exactly_one_exchange() {
         1,
         "one exchange for six runs"
     );
-    let stored_token = token_value(&stored(&env, "acme"), "user");
+    let stored_token = token_value(&env.revealed("acme"), "user");
     for o in outs {
         assert_eq!(o.code, 0, "{}", o.stderr);
         assert_eq!(
@@ -485,7 +468,7 @@ fn a_failed_refresh_runs_anyway_while_the_token_is_valid() {
     // throttled, extends the block), and say so.
     let o = env.ok(&["run", "--", "printf", "ran"]);
     assert_eq!(env.graph().count("/oauth/access_token"), 3);
-    assert!(o.stderr.contains("last refresh failed"), "{}", o.stderr);
+    o.stderr_has("last refresh failed");
     assert_eq!(o.stdout, "ran");
 
     // `fbvault refresh` tries now; a refusal means the token is dead: exit 4...
@@ -552,11 +535,7 @@ fn a_rename_that_matches_nothing_is_flagged() {
     )
     .unwrap();
     let o = env.ok(&["run", "--", "true"]);
-    assert!(
-        o.stderr.contains("`FB_ACESS_TOKEN` matches no variable"),
-        "{}",
-        o.stderr
-    );
+    o.stderr_has("`FB_ACESS_TOKEN` matches no variable");
     assert!(
         !o.stderr.contains("FB_PAGE_ID"),
         "a known variable, just not injected this time: {}",
@@ -568,8 +547,7 @@ fn a_rename_that_matches_nothing_is_flagged() {
 fn a_script_whose_interpreter_is_missing_says_so() {
     let env = Env::with_profile();
     let script = env.dir.path().join("bad.sh");
-    std::fs::write(&script, "#!/nonexistent/interpreter\necho hi\n").unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    executable(&script, "#!/nonexistent/interpreter\necho hi\n");
     env.run(&["run", "--", script.to_str().unwrap()])
         .fails(127)
         .stderr_has("interpreter");
@@ -577,7 +555,7 @@ fn a_script_whose_interpreter_is_missing_says_so() {
 
 /// Rewrites profile `acme` through `edit`: `change` gets its body (secrets revealed).
 fn change_profile(env: &mut Env, change: impl FnOnce(&mut Value)) {
-    let mut body = stored(env, "acme");
+    let mut body = env.revealed("acme");
     change(&mut body);
     let file = env.dir.path().join("new-body.json");
     std::fs::write(&file, serde_json::to_string_pretty(&body).unwrap()).unwrap();

@@ -82,8 +82,7 @@ fn profile_schema_matches_the_types_and_real_profiles() {
 fn vault_schema_matches_the_types_and_a_real_vault_json() {
     let schema = committed("vault.schema.json", schemars::schema_for!(VaultInfo));
     let v = validator(&schema);
-    let env = Env::new();
-    env.ok(&["init"]);
+    let env = Env::with_vault();
     let real: Value =
         serde_json::from_slice(&std::fs::read(env.vault().join("vault.json")).unwrap()).unwrap();
     assert!(v.is_valid(&real));

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{Env, Out, fixture, private_copy};
+use crate::common::{Env, Out, executable, fixture, private_copy};
 use fbvault_graph_sandbox::{DEMO_APP_ID, DEMO_APP_SECRET};
 
 /// The folder holding the `fbvault` binary, for git to find `fbvault diff`/`merge`.
@@ -127,10 +127,8 @@ impl Member {
 
     /// `fbvault edit NAME` with `script` (a shell line; the file is `$1`) as the editor.
     pub fn edit_with(&self, name: &str, script: &str) {
-        use std::os::unix::fs::PermissionsExt;
         let path = self.env.dir.path().join(format!("edit-{name}.sh"));
-        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        executable(&path, format!("#!/bin/sh\n{script}\n"));
         let o = self
             .env
             .std_cmd()
@@ -331,7 +329,7 @@ fn git_diff_and_log_show_changes_through_the_textconv_with_no_secret() {
     let old = injected(a);
     login(a, &team, "acme");
     let diff = a.git_ok(&["diff"]);
-    assert!(diff.stdout.contains("\"revision\""), "{}", diff.stdout);
+    diff.stdout_has("\"revision\"");
     assert!(
         diff.stdout.contains("EAA") && diff.stdout.contains('…'),
         "{}",
@@ -341,11 +339,7 @@ fn git_diff_and_log_show_changes_through_the_textconv_with_no_secret() {
     assert!(!diff.stdout.contains(&old));
     a.commit_push("login");
     let log = a.git_ok(&["log", "-p"]);
-    assert!(
-        log.stdout.contains("\"team_key\": \"***\""),
-        "{}",
-        log.stdout
-    );
+    log.stdout_has("\"team_key\": \"***\"");
     team.assert_no_secret(&log.stdout);
     team.assert_no_secret(&log.stderr);
 }
@@ -366,11 +360,7 @@ fn two_logins_merge_with_the_driver_keeping_the_later_token() {
         "the driver merges cleanly: {}{}",
         pull.stdout, pull.stderr
     );
-    assert!(
-        pull.stderr.contains("kept the user token from ours"),
-        "{}",
-        pull.stderr
-    );
+    pull.stderr_has("kept the user token from ours");
     team.assert_no_secret(&pull.stderr);
     assert_eq!(injected(&bob), bobs, "the later token is kept");
     bob.assert_clean("the merge");
@@ -407,7 +397,7 @@ fn without_the_driver_markers_are_a_named_conflict_that_resolve_settles() {
         .stderr_has("fbvault resolve acme")
         // A way out that works from where the user is (the repository's root).
         .stderr_has("`git -C vault checkout --ours profiles/acme.age`");
-    assert!(!r.stderr.contains("damaged"), "{}", r.stderr);
+    r.stderr_lacks("damaged");
     bob.fb_ok(&["show", "other"]);
     let st = bob.fb(&["status"]);
     assert_eq!(
@@ -421,11 +411,7 @@ fn without_the_driver_markers_are_a_named_conflict_that_resolve_settles() {
         st.stdout
     );
     let settle = bob.fb_ok(&["resolve"]);
-    assert!(
-        settle.stderr.contains("kept the user token from ours"),
-        "{}",
-        settle.stderr
-    );
+    settle.stderr_has("kept the user token from ours");
     assert_eq!(injected(&bob), bobs);
     bob.git_ok(&["add", "-A"]);
     bob.git_ok(&["commit", "-qm", "merge"]);
@@ -444,7 +430,7 @@ fn concurrent_recipient_changes_are_explained_and_settled() {
     bob.git_ok(&["commit", "-qam", "add dave"]);
     let pull = bob.git(&["pull", "--no-rebase", "origin", "main"]);
     assert_ne!(pull.code, 0);
-    assert!(pull.stderr.contains("never merges it"), "{}", pull.stderr);
+    pull.stderr_has("never merges it");
     let r = bob.fb(&["resolve"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(
@@ -452,13 +438,9 @@ fn concurrent_recipient_changes_are_explained_and_settled() {
         "{}",
         r.stderr
     );
-    assert!(
-        r.stderr.contains(&format!(
-            "fbvault recipients add '{dave_key}' --name 'dave'"
-        )),
-        "{}",
-        r.stderr
-    );
+    r.stderr_has(&format!(
+        "fbvault recipients add '{dave_key}' --name 'dave'"
+    ));
     // Follow the steps.
     bob.git_ok(&["checkout", "--theirs", "vault/team.age", "vault/vault.json"]);
     bob.git_ok(&["add", "vault/team.age", "vault/vault.json"]);
@@ -486,7 +468,7 @@ fn a_rolled_back_team_file_is_named_as_a_rollback_with_both_generations() {
     o.fails(3)
         .stderr_has("older than the one this machine has seen: generation 1, but this machine has seen generation 2")
         .stderr_has("git checkout, reset, revert, stash or branch switch");
-    assert!(!o.stderr.contains("not a member may"), "{}", o.stderr);
+    o.stderr_lacks("not a member may");
     // Committed, then reset.
     a.fb_ok(&["recipients", "trust", "--yes"]);
     a.fb_ok(&["recipients", "add", &key, "--name", "temp"]);
@@ -566,11 +548,7 @@ fn a_member_joins_with_only_an_ssh_ed25519_key() {
     // `init` in the clone prints the key to send and changes no vault file.
     let init = bob.fb_ok(&["init"]);
     assert!(init.stdout.starts_with("ssh-ed25519 "), "{}", init.stdout);
-    assert!(
-        init.stderr.contains("send this public key"),
-        "{}",
-        init.stderr
-    );
+    init.stderr_has("send this public key");
     bob.assert_clean("init in a clone");
     assert!(
         !bob.env.identity().exists(),
@@ -594,7 +572,7 @@ fn a_member_joins_with_only_an_ssh_ed25519_key() {
         list.stderr
     );
     let again = bob.fb_ok(&["list"]);
-    assert!(!again.stderr.contains("first time"), "{}", again.stderr);
+    again.stderr_lacks("first time");
 }
 
 #[test]
@@ -701,7 +679,7 @@ fn a_read_only_run_uses_the_stored_token_when_one_is_due() {
     team.graph.graph().clear_log();
     let before = std::fs::read(ci.profile("acme")).unwrap();
     let o = ci.fb_ok(&["run", "-p", "acme", "--", "true"]);
-    assert!(o.stderr.contains("read-only"), "{}", o.stderr);
+    o.stderr_has("read-only");
     assert_eq!(team.graph.graph().count("/oauth/access_token"), 0);
     assert_eq!(std::fs::read(ci.profile("acme")).unwrap(), before);
     ci.fb(&["refresh", "acme", "--force"])
@@ -776,7 +754,7 @@ fn key_material_is_never_echoed() {
         .set("FBVAULT_KEY", "AGE-SECRET-KEY-1NOTAREALKEYBUTSECRETLOOKING");
     let o = c.fb(&["list"]);
     o.fails(3).stderr_has("FBVAULT_KEY");
-    assert!(!o.stderr.contains("NOTAREALKEY"), "{}", o.stderr);
+    o.stderr_lacks("NOTAREALKEY");
     // An unreadable (garbage) key file.
     std::fs::create_dir_all(c.env.home()).unwrap();
     std::fs::write(c.env.home().join("bad.key"), "secret-garbage-XYZZY\n").unwrap();
@@ -787,7 +765,7 @@ fn key_material_is_never_echoed() {
         "list",
     ]);
     o.fails(3);
-    assert!(!o.stderr.contains("XYZZY"), "{}", o.stderr);
+    o.stderr_lacks("XYZZY");
 }
 
 #[test]
@@ -810,7 +788,7 @@ fn recipients_remove_asks_and_without_a_terminal_needs_yes_then_lists_next_steps
         .fails(2)
         .stderr_has("control characters");
     let o = a.fb_ok(&["recipients", "remove", "bob", "--yes"]);
-    assert!(o.stderr.contains("commit and push now"), "{}", o.stderr);
+    o.stderr_has("commit and push now");
     assert!(
         !o.stderr.contains("\\n"),
         "no escaped line breaks: {}",
@@ -821,7 +799,7 @@ fn recipients_remove_asks_and_without_a_terminal_needs_yes_then_lists_next_steps
         "the profiles to rotate: {}",
         o.stderr
     );
-    assert!(o.stderr.contains("fbvault login NAME"), "{}", o.stderr);
+    o.stderr_has("fbvault login NAME");
     a.commit_push("remove bob");
     bob.pull();
     bob.fb(&["list"]).fails(3).stderr_has("cannot open");
@@ -841,7 +819,7 @@ fn a_removal_re_encrypts_a_locally_older_profile_and_a_pre_rotation_copy_is_name
     // An older copy put back locally, then a removal.
     a.git_ok(&["checkout", "HEAD~", "--", "vault/profiles/acme.age"]);
     let o = a.fb_ok(&["recipients", "remove", "bob", "--yes"]);
-    assert!(!o.stderr.contains("left as it was"), "{}", o.stderr);
+    o.stderr_lacks("left as it was");
     assert!(
         !age_opens(&bob_id, &a.profile("acme")),
         "the removed member cannot read the older copy"
@@ -852,7 +830,7 @@ fn a_removal_re_encrypts_a_locally_older_profile_and_a_pre_rotation_copy_is_name
     o.fails(3)
         .stderr_has("sealed with an earlier team key")
         .stderr_has("fbvault resolve acme");
-    assert!(!o.stderr.contains("without the team key"), "{}", o.stderr);
+    o.stderr_lacks("without the team key");
     a.fb_ok(&["resolve", "acme", "--yes"]);
     let shown = a.fb_ok(&["--json", "show", "acme"]).json();
     assert_eq!(shown["config"]["refresh_window_days"], "9");

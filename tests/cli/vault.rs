@@ -2,7 +2,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use crate::common::{Env, private_copy};
+use crate::common::{Env, executable, private_copy};
 use fbvault_graph_sandbox::{DEMO_APP_ID, DEMO_APP_SECRET};
 
 fn mode(p: &std::path::Path) -> u32 {
@@ -11,10 +11,8 @@ fn mode(p: &std::path::Path) -> u32 {
 
 /// A vault with one credentials-only profile (no network).
 fn offline_profile(name: &str) -> Env {
-    let env = Env::new();
-    env.ok(&["init"]);
-    let o = env.add_with(name, DEMO_APP_ID, DEMO_APP_SECRET, None, &[]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    let env = Env::with_vault();
+    env.add_credentials(name);
     env
 }
 
@@ -56,8 +54,8 @@ fn init_twice_changes_nothing_and_prints_the_key() {
     let first = env.ok(&["init"]);
     let before = env.snapshot();
     let again = env.ok(&["init"]);
-    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
-    assert!(again.stderr.contains("nothing to do"), "{}", again.stderr);
+    again.stderr_has("already exists");
+    again.stderr_has("nothing to do");
     assert_eq!(again.stdout, first.stdout, "the same public key");
     assert_eq!(before, env.snapshot());
 }
@@ -135,8 +133,7 @@ fn add_list_show_rm_round_trip_offline() {
 
 #[test]
 fn add_without_a_secret_explains_where_secrets_come_from() {
-    let env = Env::new();
-    env.ok(&["init"]);
+    let env = Env::with_vault();
     let o = env.run(&["add", "acme", "--app-id", "123", "--no-exchange"]);
     o.fails(1)
         .stderr_has("app_secret")
@@ -146,12 +143,11 @@ fn add_without_a_secret_explains_where_secrets_come_from() {
 
 #[test]
 fn add_reads_app_credentials_from_the_environment() {
-    let mut env = Env::new();
-    env.ok(&["init"]);
+    let mut env = Env::with_vault();
     env.set("APP_ID", "4242");
     env.set("APP_SECRET", "from-env-secret-value");
     env.ok(&["add", "envy", "--from-env", "--no-exchange"]);
-    let shown = env.ok(&["show", "envy", "--json", "--reveal"]).json();
+    let shown = env.revealed("envy");
     assert_eq!(shown["config"]["app_id"], "4242");
     assert_eq!(shown["secrets"]["app_secret"], "from-env-secret-value");
 }
@@ -241,8 +237,8 @@ fn damaged(env: &Env, name: &str, expect: &str) {
     assert!(env.ok(&["show", "good"]).stdout.contains("good"));
     let list = env.run(&["list"]);
     assert_eq!(list.code, 3, "{}", list.stderr);
-    assert!(list.stdout.contains("good"), "{}", list.stdout);
-    assert!(list.stderr.contains(name), "{}", list.stderr);
+    list.stdout_has("good");
+    list.stderr_has(name);
     assert_eq!(before, env.snapshot(), "reading changes nothing");
 }
 
@@ -301,17 +297,9 @@ fn a_profile_forged_with_only_the_public_key_is_refused() {
 #[test]
 fn edit_validates_and_saves_through_a_private_temporary_file() {
     let env = offline_profile("acme");
-    let log = env.dir.path().join("editor.log");
-    let editor = env.dir.path().join("editor.sh");
-    std::fs::write(
-        &editor,
-        format!(
-            "#!/bin/sh\nstat -c %a \"$1\" > {log}\nstat -c %a \"$(dirname \"$1\")\" >> {log}\necho \"$1\" >> {log}\ncp \"$1\" \"$1.swp\"\nsed -i 's/\"app_id\": \"{DEMO_APP_ID}\"/\"app_id\": \"777\"/' \"$1\"\n",
-            log = log.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (editor, log) = env.logging_editor(|log| {
+        format!("stat -c %a \"$1\" > {log}\nstat -c %a \"$(dirname \"$1\")\" >> {log}\necho \"$1\" >> {log}\ncp \"$1\" \"$1.swp\"\nsed -i 's/\"app_id\": \"{DEMO_APP_ID}\"/\"app_id\": \"777\"/' \"$1\"\n")
+    });
     let mut env = env;
     env.set("EDITOR", editor.to_str().unwrap());
     env.ok(&["edit", "acme"]);
@@ -335,17 +323,10 @@ fn edit_validates_and_saves_through_a_private_temporary_file() {
     );
 }
 
-fn editing_with(
-    script: &str,
-) -> (
-    Env,
-    crate::common::Out,
-    std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>,
-) {
+fn editing_with(script: &str) -> (Env, crate::common::Out, crate::common::Snapshot) {
     let mut env = offline_profile("acme");
     let editor = env.dir.path().join("editor.sh");
-    std::fs::write(&editor, format!("#!/bin/sh\n{script}\n")).unwrap();
-    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    executable(&editor, format!("#!/bin/sh\n{script}\n"));
     env.set("EDITOR", editor.to_str().unwrap());
     let before = env.snapshot();
     let o = env.run(&["edit", "acme"]);
@@ -387,14 +368,9 @@ fn signals_during_edit_never_leave_the_plaintext_behind() {
 
 fn edit_receiving(signal: &str, expect: &str) {
     let env = offline_profile("acme");
-    let log = env.dir.path().join("editor.log");
-    let editor = env.dir.path().join("editor.sh");
-    std::fs::write(
-        &editor,
-        format!("#!/bin/sh\necho \"$1\" > {log}.tmp; mv {log}.tmp {log}\nsleep 1\necho '{{}}' > \"$1\"\n", log = log.display()),
-    )
-    .unwrap();
-    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (editor, log) = env.logging_editor(|log| {
+        format!("echo \"$1\" > {log}.tmp; mv {log}.tmp {log}\nsleep 1\necho '{{}}' > \"$1\"\n")
+    });
     let before = env.snapshot();
     let child = env
         .std_cmd()
@@ -633,14 +609,12 @@ fn concurrent_edits_and_reads_all_succeed() {
                 let dir = env.dir.path().join(format!("ed{i}"));
                 std::fs::create_dir_all(&dir).unwrap();
                 let editor = dir.join("e.sh");
-                std::fs::write(
+                executable(
                     &editor,
                     format!(
                         "#!/bin/sh\nsed -i 's/\"app_id\": \"[0-9]*\"/\"app_id\": \"{i}\"/' \"$1\"\n"
                     ),
-                )
-                .unwrap();
-                std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+                );
                 let o = crate::common::out(
                     env.cmd()
                         .env("EDITOR", &editor)
@@ -694,8 +668,7 @@ fn empty_environment_variables_count_as_unset() {
 
 #[test]
 fn app_ids_and_graph_versions_are_checked_when_added() {
-    let env = Env::new();
-    env.ok(&["init"]);
+    let env = Env::with_vault();
     env.add_with("a", "abc", "s3cret", None, &[])
         .fails(1)
         .stderr_has("not a Meta app id");

@@ -80,10 +80,7 @@ fn a_symlinked_profiles_folder_is_refused_and_its_target_left_alone() {
 
 #[test]
 fn a_planted_failure_mark_dated_in_the_future_does_not_stop_refreshes() {
-    let mut env = Env::with_graph();
-    env.graph().configure(|c| c.long_lived_secs = 3 * 86_400);
-    env.ok(&["init"]);
-    env.add("acme");
+    let mut env = Env::with_profile_lasting(3 * 86_400);
     let script = env.dir.path().join("age-it.sh");
     std::fs::write(
         &script,
@@ -104,7 +101,7 @@ fn a_planted_failure_mark_dated_in_the_future_does_not_stop_refreshes() {
         "the mark is ignored: {}",
         o.stderr
     );
-    assert!(!o.stderr.contains("9999"), "{}", o.stderr);
+    o.stderr_lacks("9999");
 }
 
 #[test]
@@ -154,23 +151,15 @@ fn no_home_and_no_pin_store_fails_closed() {
 fn loose_permissions_on_the_vault_and_the_pin_store_are_warned_about() {
     let env = Env::with_profile();
     let quiet = env.ok(&["list"]);
-    assert!(!quiet.stderr.contains("writable"), "{}", quiet.stderr);
+    quiet.stderr_lacks("writable");
     chmod(&env.vault(), 0o777);
     let o = env.ok(&["list"]);
-    assert!(
-        o.stderr.contains("is writable by every user"),
-        "{}",
-        o.stderr
-    );
+    o.stderr_has("is writable by every user");
     chmod(&env.vault(), 0o700);
     let pins = env.home().join(".local/share/fbvault/pins.json");
     chmod(&pins, 0o666);
     let o = env.ok(&["list"]);
-    assert!(
-        o.stderr.contains("pins.json is writable by every user"),
-        "{}",
-        o.stderr
-    );
+    o.stderr_has("pins.json is writable by every user");
 }
 
 #[test]
@@ -289,12 +278,8 @@ fn a_planted_recipient_name_is_shown_escaped() {
         "{:?}",
         o.stdout
     );
-    assert!(
-        o.stdout.contains("\\r\\u{1b}[2K\\u{1b}[1Amallory"),
-        "{}",
-        o.stdout
-    );
+    o.stdout_has("\\r\\u{1b}[2K\\u{1b}[1Amallory");
     let t = env.ok(&["recipients", "trust", "--yes"]);
     assert!(!t.stderr.contains('\u{1b}'), "{:?}", t.stderr);
-    assert!(t.stderr.contains("2 recipients"), "{}", t.stderr);
+    t.stderr_has("2 recipients");
 }

@@ -19,6 +19,9 @@ pub struct Env {
     extra: Vec<(String, String)>,
 }
 
+/// Every file of a vault with its bytes, as [`Env::snapshot`] takes them.
+pub type Snapshot = BTreeMap<PathBuf, Vec<u8>>;
+
 /// Output of a command, as text.
 pub struct Out {
     pub code: i32,
@@ -43,9 +46,42 @@ impl Env {
         env
     }
 
+    /// A fresh HOME with an initialized vault, no Graph server.
+    pub fn with_vault() -> Env {
+        let env = Env::new();
+        env.ok(&["init"]);
+        env
+    }
+
+    /// A Graph API sandbox and an initialized vault, no profile yet.
+    pub fn with_graph_and_vault() -> Env {
+        let env = Env::with_graph();
+        env.ok(&["init"]);
+        env
+    }
+
     /// A sandbox, an initialized vault, and profile `acme` added with a fresh token.
     pub fn with_profile() -> Env {
+        let env = Env::with_graph_and_vault();
+        env.add("acme");
+        env
+    }
+
+    /// A sandbox and an initialized vault, and a short-lived token of the demo app that
+    /// has already expired (it lived 1 s; 2 s have passed).
+    pub fn with_stale_short_token() -> (Env, String) {
+        let env = Env::with_graph_and_vault();
+        env.graph().configure(|c| c.short_lived_secs = 1);
+        let short = env.graph().short_token();
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        (env, short)
+    }
+
+    /// [`Env::with_profile`] with a sandbox whose long-lived tokens last `secs` seconds
+    /// (0: they never expire).
+    pub fn with_profile_lasting(secs: i64) -> Env {
         let env = Env::with_graph();
+        env.graph().configure(|c| c.long_lived_secs = secs);
         env.ok(&["init"]);
         env.add("acme");
         env
@@ -165,8 +201,40 @@ impl Env {
         o
     }
 
+    /// `show NAME --json --reveal`: the profile with its token values.
+    pub fn revealed(&self, name: &str) -> serde_json::Value {
+        self.ok(&["show", name, "--json", "--reveal"]).json()
+    }
+
+    /// The value of profile `name`'s first token (a Facebook profile's user token).
+    pub fn first_token(&self, name: &str) -> String {
+        self.revealed(name)["tokens"][0]["value"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Writes the editor script `editor.sh` into the test's folder: `#!/bin/sh` and then
+    /// `body(log)`, where `log` is the path of `editor.log` beside it. Returns (editor, log).
+    pub fn logging_editor(&self, body: impl FnOnce(&str) -> String) -> (PathBuf, PathBuf) {
+        let log = self.dir.path().join("editor.log");
+        let editor = self.dir.path().join("editor.sh");
+        executable(
+            &editor,
+            format!("#!/bin/sh\n{}", body(&log.display().to_string())),
+        );
+        (editor, log)
+    }
+
+    /// Adds a profile with the demo app's credentials and no token, requiring success.
+    pub fn add_credentials(&self, name: &str) -> Out {
+        let o = self.add_with(name, DEMO_APP_ID, DEMO_APP_SECRET, None, &[]);
+        assert_eq!(o.code, 0, "add {name} failed: {}", o.stderr);
+        o
+    }
+
     /// Every file of the vault with its bytes (lock files and the lock folder excluded).
-    pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+    pub fn snapshot(&self) -> Snapshot {
         let mut files = BTreeMap::new();
         walk(&self.vault(), &self.vault(), &mut files);
         files
@@ -271,10 +339,29 @@ impl Out {
     }
 
     pub fn stderr_has(&self, part: &str) -> &Self {
-        assert!(
-            self.stderr.contains(part),
-            "stderr lacks {part:?}: {}",
-            self.stderr
+        self.expect("stderr", &self.stderr, part, true)
+    }
+
+    pub fn stdout_has(&self, part: &str) -> &Self {
+        self.expect("stdout", &self.stdout, part, true)
+    }
+
+    pub fn stderr_lacks(&self, part: &str) -> &Self {
+        self.expect("stderr", &self.stderr, part, false)
+    }
+
+    pub fn stdout_lacks(&self, part: &str) -> &Self {
+        self.expect("stdout", &self.stdout, part, false)
+    }
+
+    /// Asserts that `text` (the stream `stream`) contains `part`, or with `present` false
+    /// that it does not.
+    fn expect(&self, stream: &str, text: &str, part: &str, present: bool) -> &Self {
+        let verb = if present { "lacks" } else { "has" };
+        assert_eq!(
+            text.contains(part),
+            present,
+            "{stream} {verb} {part:?}: {text}"
         );
         self
     }
@@ -293,6 +380,13 @@ pub fn send_signal(pid: u32, name: &str) {
         .status()
         .unwrap();
     assert!(kill.success(), "kill -{name} {pid}");
+}
+
+/// Writes `text` to `path` as an executable file (mode 0755): a script for a test to run.
+pub fn executable(path: &Path, text: impl AsRef<[u8]>) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 /// A fixture file's path.
