@@ -250,22 +250,9 @@ pub fn accounts(
     app: &App,
     user_token: &Secret,
 ) -> Result<(Vec<PageEntry>, Vec<String>), ProviderError> {
-    let mut pages = Vec::new();
     let mut notes = Vec::new();
     let fields = "id,name,access_token,tasks,category";
-    each_item(
-        client,
-        app,
-        user_token,
-        "me/accounts",
-        fields,
-        &mut notes,
-        |entry| {
-            if let Some(p) = page_entry(client, entry) {
-                pages.push(p);
-            }
-        },
-    )?;
+    let pages = page_edge(client, app, user_token, "me/accounts", fields, &mut notes)?;
     Ok((pages, notes))
 }
 
@@ -300,22 +287,28 @@ pub fn business_pages(
     for id in businesses {
         for edge in ["owned_pages", "client_pages"] {
             let path = format!("{id}/{edge}");
-            each_item(
-                client,
-                app,
-                user_token,
-                &path,
-                "id,name,access_token,tasks",
-                &mut notes,
-                |entry| {
-                    if let Some(p) = page_entry(client, entry) {
-                        pages.push(p);
-                    }
-                },
-            )?;
+            let fields = "id,name,access_token,tasks";
+            let found = page_edge(client, app, user_token, &path, fields, &mut notes)?;
+            pages.extend(found);
         }
     }
     Ok((pages, notes))
+}
+
+/// The entries of the paged edge `path` that carry a page token, in order.
+fn page_edge(
+    client: &Client,
+    app: &App,
+    user_token: &Secret,
+    path: &str,
+    fields: &str,
+    notes: &mut Vec<String>,
+) -> Result<Vec<PageEntry>, ProviderError> {
+    let mut pages = Vec::new();
+    each_item(client, app, user_token, path, fields, notes, |entry| {
+        pages.extend(page_entry(client, entry));
+    })?;
+    Ok(pages)
 }
 
 fn page_entry(client: &Client, entry: &Value) -> Option<PageEntry> {

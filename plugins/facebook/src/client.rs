@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::time::{Duration, Instant, SystemTime};
 
-use fbvault_provider::{ErrorKind, ProviderError};
+use fbvault_provider::{ErrorKind, ProviderError, http};
 use reqwest::Url;
 use reqwest::blocking::{Client as Http, RequestBuilder};
 use reqwest::header::HeaderMap;
@@ -124,21 +124,7 @@ impl Client {
                 ),
             ));
         }
-        // TLS comes from ring (no aws-lc, no OpenSSL); installed here, when the first
-        // client is built, so that commands that make no call never pay for it.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = Http::builder()
-            .timeout(options.timeout)
-            .connect_timeout(options.timeout.min(Duration::from_secs(5)))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("fbvault/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                ProviderError::new(
-                    ErrorKind::Internal,
-                    format!("cannot start HTTP: {}", e.without_url()),
-                )
-            })?;
+        let http = http::client(options.timeout)?;
         Ok(Client {
             http,
             base,
@@ -181,17 +167,9 @@ impl Client {
         params: &[(&str, &str)],
     ) -> Result<Reply, ProviderError> {
         let url = self.versioned(path)?;
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(params)
-            .finish();
+        let body = http::form(params);
         self.send(endpoint, || {
-            self.http
-                .post(url.clone())
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(body.clone())
+            http::post_form(&self.http, url.clone(), body.clone())
         })
     }
 

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
+use fbvault_provider::http as shared;
 use fbvault_provider::{ErrorKind, ProviderError, Secret};
 use reqwest::Url;
 use serde_json::Value;
@@ -60,19 +61,7 @@ impl Client {
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::blocking::Client::builder()
-            .timeout(options.timeout)
-            .connect_timeout(options.timeout.min(Duration::from_secs(5)))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("fbvault/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                ProviderError::new(
-                    ErrorKind::Internal,
-                    format!("cannot start HTTP: {}", e.without_url()),
-                )
-            })?;
+        let http = shared::client(options.timeout)?;
         Ok(Client {
             spec: *spec,
             base,
@@ -136,17 +125,7 @@ impl Client {
             ("redirect_uri", redirect_uri),
             ("code", code.expose()),
         ];
-        let encoded = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let request = self
-            .http
-            .post(url.clone())
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(encoded);
+        let request = shared::post_form(&self.http, url.clone(), shared::form(&form));
         let body = self.answer("POST", &url, request)?;
         let flat = body.get("data").and_then(|d| d.get(0)).unwrap_or(&body);
         Ok(self.token_answer(flat)?.0)

@@ -9,10 +9,13 @@
 //! - the data it works on: [`ProfileData`] in, [`TokenSet`] out, tokens as [`Token`] whose
 //!   values are [`Secret`]s that never print;
 //! - [`ProviderError`], whose [`ErrorKind`] decides fbvault's exit code;
-//! - [`protocol`], the JSON request and response of external plugins (protocol v1).
+//! - [`protocol`], the JSON request and response of external plugins (protocol v1);
+//! - with the `http` feature, `http`: the blocking HTTP client the built-in providers share.
 #![forbid(unsafe_code)]
 
 mod error;
+#[cfg(feature = "http")]
+pub mod http;
 mod import;
 pub mod log;
 pub mod protocol;
