@@ -93,6 +93,18 @@ impl FacebookProvider {
         FacebookProvider { options }
     }
 
+    /// The provider as fbvault builds it: `FBVAULT_GRAPH_URL` (the Graph base URL, beats
+    /// each profile's `graph_url`), `FBVAULT_DIALOG_URL` (where the login dialog lives), and
+    /// the timeout given per attempt (three attempts at most).
+    pub fn configured(setup: &fbvault_provider::Setup) -> Self {
+        FacebookProvider::new(Options {
+            graph_url: setup.var("FBVAULT_GRAPH_URL"),
+            dialog_url: setup.var("FBVAULT_DIALOG_URL"),
+            timeout: setup.timeout,
+            ..Options::default()
+        })
+    }
+
     fn settings<'a>(&self, profile: &'a ProfileData) -> Result<Settings<'a>, ProviderError> {
         self.validate(profile)?;
         let id = profile.config("app_id").unwrap_or_default();

@@ -4,7 +4,7 @@
 //! [`fbvault_long_lived`]'s; this crate is its [`Spec`].
 #![forbid(unsafe_code)]
 
-pub use fbvault_long_lived::{LongLivedProvider, Options, Spec};
+pub use fbvault_long_lived::{LongLivedProvider, Options, Setup, Spec};
 
 /// Instagram's spec.
 pub const SPEC: Spec = Spec {
@@ -25,4 +25,15 @@ pub const SPEC: Spec = Spec {
 /// The Instagram provider.
 pub fn provider(options: Options) -> LongLivedProvider {
     LongLivedProvider::new(SPEC, options)
+}
+
+/// The variable whose host beats each profile's `api_url` (a test server).
+pub const URL_VAR: &str = "FBVAULT_INSTAGRAM_URL";
+
+/// The Instagram provider as fbvault builds it: the host from [`URL_VAR`], the timeout given.
+pub fn configured(setup: &Setup) -> LongLivedProvider {
+    provider(Options {
+        url: setup.var(URL_VAR),
+        timeout: setup.timeout,
+    })
 }

@@ -22,6 +22,7 @@ use fbvault_provider::{
     TokenSet, WebLogin, default_refresh_need,
 };
 
+pub use fbvault_provider::Setup;
 pub use http::Options;
 
 /// The stored token's name.

@@ -21,6 +21,7 @@ pub mod log;
 pub mod protocol;
 mod provider;
 mod secret;
+mod setup;
 mod suggest;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -35,6 +36,7 @@ pub use provider::{
     check_required_fields, default_refresh_need,
 };
 pub use secret::{Secret, redact};
+pub use setup::Setup;
 pub use suggest::{closest, did_you_mean};
 pub use token::{Token, TokenKind};
 pub use web::{Authorize, DeviceCode, DeviceLogin, DevicePoll, WebLogin, split_scopes};

@@ -3,7 +3,7 @@
 //! The logic is [`fbvault_long_lived`]'s; this crate is its [`Spec`].
 #![forbid(unsafe_code)]
 
-pub use fbvault_long_lived::{LongLivedProvider, Options, Spec};
+pub use fbvault_long_lived::{LongLivedProvider, Options, Setup, Spec};
 
 /// Threads' spec.
 pub const SPEC: Spec = Spec {
@@ -24,4 +24,15 @@ pub const SPEC: Spec = Spec {
 /// The Threads provider.
 pub fn provider(options: Options) -> LongLivedProvider {
     LongLivedProvider::new(SPEC, options)
+}
+
+/// The variable whose host beats each profile's `api_url` (a test server).
+pub const URL_VAR: &str = "FBVAULT_THREADS_URL";
+
+/// The Threads provider as fbvault builds it: the host from [`URL_VAR`], the timeout given.
+pub fn configured(setup: &Setup) -> LongLivedProvider {
+    provider(Options {
+        url: setup.var(URL_VAR),
+        timeout: setup.timeout,
+    })
 }

@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
         (d.version, c)
     };
     for builtin in crate::providers::BUILTIN {
-        let (version, capabilities) = caps((builtin.make)().as_ref());
+        let (version, capabilities) = caps(crate::providers::build(builtin).as_ref());
         entries.push(Entry {
             name: builtin.name.into(),
             version,

@@ -1,0 +1,31 @@
+//! [`Setup`]: what fbvault tells a built-in provider about where it runs, so that each
+//! provider names its own variables (`FBVAULT_GRAPH_URL`, `FBVAULT_INSTAGRAM_URL`) while
+//! fbvault keeps the one rule for reading the environment (empty counts as unset).
+
+use std::time::Duration;
+
+/// The environment a built-in provider is built in.
+#[derive(Debug, Clone, Copy)]
+pub struct Setup {
+    /// Reads one of fbvault's environment variables (`None`: unset or empty).
+    pub var: fn(&str) -> Option<String>,
+    /// How long one HTTP call (one attempt) may take (`FBVAULT_HTTP_TIMEOUT`).
+    pub timeout: Duration,
+}
+
+impl Setup {
+    /// The value of `name`, if set.
+    pub fn var(&self, name: &str) -> Option<String> {
+        (self.var)(name)
+    }
+}
+
+impl Default for Setup {
+    /// No variable set, the default timeout of 10 s: what tests of a provider use.
+    fn default() -> Self {
+        Setup {
+            var: |_| None,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
