@@ -304,3 +304,95 @@ impl From<crate::login::LoginError> for CliError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::AppError;
+    use crate::login::LoginError;
+
+    fn provider(kind: ErrorKind) -> AppError {
+        AppError::provider(ProviderError::new(kind, "it said no"), "acme")
+    }
+
+    #[test]
+    fn provider_failures_keep_their_exit_codes_and_name_the_profile() {
+        for (kind, code) in [
+            (ErrorKind::InvalidGrant, code::REFUSED),
+            (ErrorKind::Unreachable, code::UNREACHABLE),
+            (ErrorKind::RateLimited, code::UNREACHABLE),
+            (ErrorKind::BadRequest, code::ERROR),
+            (ErrorKind::Internal, code::ERROR),
+        ] {
+            let e = CliError::from(provider(kind));
+            assert_eq!(e.code, code, "{kind:?}");
+            assert_eq!(e.message, "acme: it said no");
+        }
+    }
+
+    #[test]
+    fn a_standing_refusal_is_exit_4_and_says_to_log_in() {
+        let e = CliError::from(AppError::StillRefused {
+            profile: "acme".into(),
+            message: "acme: the token was revoked".into(),
+        });
+        assert_eq!(e.code, code::REFUSED);
+        assert_eq!(e.message, "acme: the token was revoked");
+        assert!(e.hints[0].contains("`fbvault login acme`"), "{:?}", e.hints);
+    }
+
+    #[test]
+    fn a_skipped_profile_is_exit_5() {
+        let e = CliError::from(AppError::Skipped {
+            profile: "acme".into(),
+        });
+        assert_eq!(e.code, code::UNREACHABLE);
+        assert!(e.message.starts_with("acme: skipped"), "{}", e.message);
+    }
+
+    #[test]
+    fn login_failures_map_to_their_codes_and_next_steps() {
+        let denied = CliError::from(AppError::from(LoginError::Denied {
+            profile: "acme".into(),
+            why: "access_denied".into(),
+        }));
+        assert_eq!(denied.code, code::REFUSED);
+        assert!(denied.hints[0].contains("`fbvault login acme --web`"));
+        let lacks = CliError::from(LoginError::Lacks {
+            profile: "acme".into(),
+            provider: "threads".into(),
+            kind: "device",
+            other: Some("--web"),
+        });
+        assert_eq!(lacks.code, code::USAGE);
+        assert_eq!(
+            lacks.message,
+            "acme: the `threads` provider has no device login"
+        );
+        assert!(lacks.hints[0].contains("`fbvault login acme --web`"));
+        let busy = CliError::from(LoginError::PortInUse {
+            profile: "acme".into(),
+            port: 8765,
+        });
+        assert_eq!(busy.code, code::ERROR);
+        assert!(busy.hints[0].contains("--port PORT"));
+    }
+
+    #[test]
+    fn only_provider_failures_and_refusals_bear_on_a_run() {
+        use crate::app::refresh::Failure;
+        assert_eq!(
+            provider(ErrorKind::InvalidGrant).failure(),
+            Some(Failure::Refused)
+        );
+        assert_eq!(
+            provider(ErrorKind::RateLimited).failure(),
+            Some(Failure::Unreachable)
+        );
+        let vault = AppError::from(VaultError::NoProfile {
+            name: "acme".into(),
+        });
+        assert_eq!(vault.failure(), None);
+        assert_eq!(CliError::from(vault).code, code::ERROR);
+    }
+}
