@@ -9,7 +9,7 @@ use fbvault_provider::{Context, StatusExtras, Token};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::settings::Paths;
+use crate::config::Paths;
 use crate::vault::Profile;
 
 /// The state of a token.

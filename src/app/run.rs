@@ -11,7 +11,7 @@ use fbvault_provider::{Context, EnvOptions, RefreshNeed};
 
 use super::refresh::{Failure, Refreshed};
 use super::{AppError, Session};
-use crate::project::Project;
+use crate::config::project::Project;
 use crate::runner::{self, Var};
 use crate::status::{State, state, time_left};
 use crate::vault::{Profile, ProfileName};

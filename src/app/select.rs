@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::project::Project;
+use crate::config::project::Project;
 use crate::vault::{InvalidName, ProfileName, Vault, VaultError};
 
 /// Why no profile could be chosen.
@@ -50,7 +50,7 @@ pub fn choose(
     if let Some(name) = explicit {
         return Ok(name.clone());
     }
-    if let Some(name) = crate::settings::env_text("FBVAULT_PROFILE") {
+    if let Some(name) = crate::config::env_text("FBVAULT_PROFILE") {
         return name.parse().map_err(SelectError::BadEnvName);
     }
     if let Some(project) = project

@@ -8,7 +8,7 @@ use fbvault_provider::{Context, LoginInput, Secret, TokenProvider, TokenSet};
 
 use super::refresh::{Decision, Failure, Notes, Refreshed, decide};
 use super::{AppError, Reporter};
-use crate::settings::Paths;
+use crate::config::Paths;
 use crate::vault::{Identity, Profile, ProfileName, Vault, VaultError};
 
 /// A profile name and what reading it gave.

@@ -58,7 +58,7 @@ fn command_words(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
     };
     let mut found = std::collections::BTreeSet::new();
     if !prefix.contains('/') {
-        let path = crate::settings::env_non_empty("PATH").unwrap_or_default();
+        let path = crate::config::env_non_empty("PATH").unwrap_or_default();
         for dir in std::env::split_paths(&path) {
             let Ok(entries) = std::fs::read_dir(dir) else {
                 continue;
@@ -103,8 +103,10 @@ pub fn profile_exists(name: &str) -> bool {
 /// environment and `fbvault.toml`); `None` when it cannot be told.
 fn vault_dir() -> Option<std::path::PathBuf> {
     let cwd = std::env::current_dir().ok()?;
-    let project = crate::project::Project::find(None, &cwd).ok().flatten();
-    crate::settings::resolve(crate::settings::Flags::default(), project.as_ref())
+    let project = crate::config::project::Project::find(None, &cwd)
+        .ok()
+        .flatten();
+    crate::config::resolve(crate::config::Flags::default(), project.as_ref())
         .ok()
         .map(|p| p.vault)
 }

@@ -37,7 +37,7 @@ pub fn folder_prefix() -> String {
 
 /// The memory-backed folders a plaintext folder may be made in, best first.
 fn memory_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = crate::settings::env_non_empty("XDG_RUNTIME_DIR")
+    let mut dirs: Vec<PathBuf> = crate::config::env_non_empty("XDG_RUNTIME_DIR")
         .map(PathBuf::from)
         .into_iter()
         .collect();
@@ -69,7 +69,7 @@ pub fn private_tmp_dir() -> (PathBuf, bool) {
 pub fn editor() -> Option<String> {
     ["VISUAL", "EDITOR"]
         .iter()
-        .find_map(|v| crate::settings::env_trimmed(v))
+        .find_map(|v| crate::config::env_trimmed(v))
         .or_else(|| {
             (std::io::stdin().is_terminal() && std::io::stdout().is_terminal())
                 .then(|| "vi".to_string())

@@ -77,7 +77,7 @@ pub fn fill(
     for spec in &described.fields {
         let from_env = || {
             from_env
-                .then(|| crate::settings::env_secret(&spec.name.to_uppercase()))
+                .then(|| crate::config::env_secret(&spec.name.to_uppercase()))
                 .flatten()
         };
         if spec.secret {

@@ -63,7 +63,7 @@ pub fn token(sources: Sources, from_stdin: Option<Secret>, ask: Option<&str>) ->
         .or_else(|| {
             sources
                 .from_env
-                .then(|| crate::settings::env_secret("SHORT_TOKEN"))
+                .then(|| crate::config::env_secret("SHORT_TOKEN"))
                 .flatten()
         })
         .or_else(|| {

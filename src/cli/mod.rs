@@ -23,8 +23,8 @@ pub use crate::app::{Refreshed, Session};
 pub use error::{CliError, code};
 pub use ui::Ui;
 
-use crate::project::Project;
-use crate::settings::{self, IdentityChoice, Paths};
+use crate::config::project::Project;
+use crate::config::{self, IdentityChoice, Paths};
 use crate::vault::{Identity, IdentitySource, Notice, Vault};
 
 /// Keep Facebook/Meta app secrets and access tokens in an age-encrypted vault, keep the
@@ -132,13 +132,13 @@ impl Ctx {
             Err(_) if !needs_project => None,
             Err(e) => return Err(CliError::new(e.to_string())),
         };
-        let flags = settings::Flags {
+        let flags = config::Flags {
             vault: global.vault.clone(),
             identity: global.identity.clone(),
             read_only: global.read_only,
         };
-        let paths = settings::resolve(flags, project.as_ref()).map_err(|e| match e {
-            settings::SettingsError::Vault(v) => CliError::from(v),
+        let paths = config::resolve(flags, project.as_ref()).map_err(|e| match e {
+            config::SettingsError::Vault(v) => CliError::from(v),
             other => CliError::new(other.to_string())
                 .hint("set HOME, or pass --vault DIR and --identity FILE"),
         })?;
@@ -177,7 +177,7 @@ impl Ctx {
                 Ok(Identity::load(path, &ask)?)
             }
             IdentityChoice::KeyVar => {
-                let text = settings::key_text().ok_or_else(|| {
+                let text = config::key_text().ok_or_else(|| {
                     CliError::with_code(code::LOCKED, "FBVAULT_KEY is not valid text")
                 })?;
                 Ok(Identity::from_text(
@@ -273,7 +273,7 @@ fn first_trust(root: &std::path::Path, team: &crate::vault::Team, checked: bool)
 /// go to stdout as usual.
 fn usage_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
-    let json = std::env::args().any(|a| a == "--json");
+    let json = json_flag();
     if e.kind() == ErrorKind::DisplayVersion && json {
         // `--json --version`: the same facts as data.
         let version = serde_json::json!({
@@ -338,7 +338,7 @@ fn forgotten_dashes(message: &str) -> Option<String> {
         "--project-file",
         "--color",
     ];
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = arguments();
     let run = args.iter().position(|a| a == "run")?;
     if args.iter().any(|a| a == "--") || !message.starts_with("unexpected argument") {
         return None;
@@ -371,6 +371,20 @@ fn forgotten_dashes(message: &str) -> Option<String> {
     ))
 }
 
+/// The command-line arguments after the program name, as text (an argument that is not
+/// UTF-8, like a child's `$'\xff'` after `--`, is shown lossily, never a panic).
+pub fn arguments() -> Vec<String> {
+    std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Whether `--json` is among the arguments (read before clap has parsed them).
+fn json_flag() -> bool {
+    std::env::args_os().any(|a| a == "--json")
+}
+
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn main() -> ExitCode {
     crate::hardening::no_core_dumps();
@@ -384,7 +398,7 @@ pub fn main() -> ExitCode {
     if std::env::args_os().any(|a| crate::vault::looks_like_key(&a.to_string_lossy())) {
         let err = CliError::usage("an argument holds a private key; it is not shown, and nothing was done")
             .hint("give the public key instead (`fbvault identity show`, or the .pub file next to an SSH key)");
-        return report(&err, std::env::args().any(|a| a == "--json"));
+        return report(&err, json_flag());
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

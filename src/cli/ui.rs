@@ -28,8 +28,8 @@ impl Ui {
             C::Always => true,
             C::Never => false,
             C::Auto => {
-                crate::settings::env_non_empty("NO_COLOR").is_none()
-                    && crate::settings::env_text("TERM").as_deref() != Some("dumb")
+                crate::config::env_non_empty("NO_COLOR").is_none()
+                    && crate::config::env_text("TERM").as_deref() != Some("dumb")
                     && io::stdout().is_terminal()
             }
         };

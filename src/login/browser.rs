@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 /// Starts the browser on `url`; `Err` names the program that could not be started.
 pub fn open(url: &str) -> Result<(), String> {
-    let configured = crate::settings::env_trimmed("BROWSER");
+    let configured = crate::config::env_trimmed("BROWSER");
     let line = configured.unwrap_or_else(|| {
         if cfg!(target_os = "macos") {
             "open".into()

@@ -156,7 +156,7 @@ fn lacks(profile: &Profile, kind: &'static str, other: Option<&'static str>) -> 
 
 /// How long a browser login waits: `FBVAULT_LOGIN_TIMEOUT` seconds, default 300.
 fn timeout() -> Duration {
-    crate::settings::seconds_from_env("FBVAULT_LOGIN_TIMEOUT", Duration::from_secs(300), 86_400.0)
+    crate::config::seconds_from_env("FBVAULT_LOGIN_TIMEOUT", Duration::from_secs(300), 86_400.0)
 }
 
 fn no_random(_: getrandom::Error) -> AppError {

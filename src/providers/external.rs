@@ -23,7 +23,7 @@ use fbvault_provider::{
     ProviderError, RefreshNeed, Token, TokenProvider, TokenSet, default_refresh_need,
 };
 
-use crate::settings::Paths;
+use crate::config::Paths;
 
 /// The prefix of plugin executables.
 pub const PREFIX: &str = "fbvault-provider-";
@@ -322,12 +322,12 @@ struct Finished {
 }
 
 fn plugin_timeout() -> Duration {
-    crate::settings::seconds_from_env("FBVAULT_PLUGIN_TIMEOUT", Duration::from_secs(30), 3600.0)
+    crate::config::seconds_from_env("FBVAULT_PLUGIN_TIMEOUT", Duration::from_secs(30), 3600.0)
 }
 
 fn search_dirs(paths: &Paths) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = paths.plugins.iter().cloned().collect();
-    if let Some(path) = crate::settings::env_non_empty("PATH") {
+    if let Some(path) = crate::config::env_non_empty("PATH") {
         dirs.extend(std::env::split_paths(&path));
     }
     dirs

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use fbvault_provider::{Setup, TokenProvider};
 
-use crate::settings::{Paths, seconds_from_env};
+use crate::config::{Paths, seconds_from_env};
 
 /// The provider of a profile made without `--provider` (and of `import`, which reads the
 /// `.env` of a Facebook script).
@@ -43,7 +43,7 @@ pub const BUILTIN: &[Builtin] = &[
 /// and `FBVAULT_HTTP_TIMEOUT` (seconds per HTTP attempt, default 10).
 pub fn setup() -> Setup {
     Setup {
-        var: crate::settings::env_text,
+        var: crate::config::env_text,
         timeout: seconds_from_env("FBVAULT_HTTP_TIMEOUT", Duration::from_secs(10), 300.0),
     }
 }

@@ -415,3 +415,20 @@ fn json_adds_nothing_to_the_output_of_runs_child() {
     let o = env.ok(&["--json", "run", "--mask", "-p", "acme", "--", "echo", "hi"]);
     assert_eq!(o.stdout, "hi\n");
 }
+
+#[test]
+fn arguments_that_are_not_utf8_never_crash_help_version_or_usage_errors() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::with_vault();
+    let odd = OsStr::from_bytes(b"\xff\xfe");
+    for (args, code) in [
+        (vec!["run", "-p", "x", "--help", "--"], 0),
+        (vec!["--json", "--version", "--"], 0),
+        (vec!["run", "-p", "x", "--no-such-flag", "--"], 2),
+    ] {
+        let o = crate::common::out(env.cmd().args(&args).arg(odd).assert());
+        assert_eq!(o.code, code, "{args:?}: {}", o.stderr);
+        assert!(!o.stderr.contains("panicked"), "{args:?}: {}", o.stderr);
+    }
+}

@@ -94,18 +94,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let app_id = args
         .app_id
         .clone()
-        .filter(|v| !v.trim().is_empty())
         .map(|v| v.trim().to_string())
         .or_else(|| {
             args.from_env
-                .then(|| crate::settings::env_trimmed("APP_ID"))
+                .then(|| crate::config::env_trimmed("APP_ID"))
                 .flatten()
-        });
+        })
+        .filter(|v| !v.is_empty());
     let app_secret = given
         .app_secret
         .or_else(|| {
             args.from_env
-                .then(|| crate::settings::env_secret("APP_SECRET"))
+                .then(|| crate::config::env_secret("APP_SECRET"))
                 .flatten()
         })
         .or_else(|| {
@@ -161,10 +161,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     } else if args.no_exchange {
         let kept = given.token.or_else(|| {
             args.from_env
-                .then(|| crate::settings::env_secret("LONG_TOKEN"))
+                .then(|| crate::config::env_secret("LONG_TOKEN"))
                 .flatten()
         });
-        if kept.is_none() && args.from_env && crate::settings::env_secret("SHORT_TOKEN").is_some() {
+        if kept.is_none() && args.from_env && crate::config::env_secret("SHORT_TOKEN").is_some() {
             ctx.ui.warn(
                 "--no-exchange does not use SHORT_TOKEN (a token to keep goes in LONG_TOKEN)",
             );

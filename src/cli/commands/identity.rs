@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::cli::{CliError, Ctx};
-use crate::settings::IdentityChoice;
+use crate::config::IdentityChoice;
 use crate::vault::{Identity, IdentitySource};
 
 /// The public key of the identity file, without asking for any passphrase.
@@ -23,7 +23,7 @@ pub fn configured_public_key(ctx: &Ctx) -> Result<Option<String>, CliError> {
         IdentityChoice::File(path) if !path.exists() => Ok(None),
         IdentityChoice::File(path) => public_key(path).map(Some),
         IdentityChoice::KeyVar => {
-            let text = crate::settings::key_text().unwrap_or_default();
+            let text = crate::config::key_text().unwrap_or_default();
             let source = IdentitySource::Text("FBVAULT_KEY");
             Identity::public_key_of_text(&source, &text)?
                 .map(Some)

@@ -92,7 +92,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let public = public_key(ctx)?;
     let me_name = args
         .name
-        .or_else(|| crate::settings::env_text("USER"))
+        .or_else(|| crate::config::env_text("USER"))
         .filter(|n| !n.is_empty());
     super::recipients::check_name(me_name.as_deref())?;
     let mut recipients = vec![Recipient {

@@ -89,10 +89,10 @@ impl Command {
 
     /// The command's words (`add`, `recipients add`), for `--json` reports.
     pub fn name(&self) -> String {
-        let args: Vec<String> = std::env::args().collect();
+        let args = super::arguments();
         let mut cmd = <super::Cli as clap::CommandFactory>::command();
         let mut words = Vec::new();
-        for arg in args.iter().skip(1) {
+        for arg in &args {
             let Some(sub) = cmd.find_subcommand(arg).cloned() else {
                 if words.is_empty() {
                     continue;

@@ -13,12 +13,14 @@
 //! [`seconds_from_env`], [`key_text`]), so what counts as unset (empty, blank, not UTF-8) is
 //! decided once.
 
+pub mod project;
+
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::project::Project;
 use crate::vault::{Fingerprint, VaultError, looks_like_key};
+use project::Project;
 
 /// Where the identity comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
