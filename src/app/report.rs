@@ -1,6 +1,7 @@
-//! [`Reporter`]: how a use case tells the person at the keyboard what it is doing (work in
-//! progress, a provider's remarks, a warning) without knowing how it is shown. The command
-//! line's `Ui` is one; tests can collect the lines.
+//! [`Reporter`]: how a use case talks with the person at the keyboard (work in progress, a
+//! provider's remarks, a warning, a URL to open, a no-echo question) without knowing how it
+//! is shown. The command line's `Ui` is the one implementation: remarks obey `--quiet` and
+//! are collected for `--json`'s report, warnings and instructions always reach stderr.
 
 use std::any::Any;
 
