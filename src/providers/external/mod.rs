@@ -7,10 +7,9 @@
 //! stderr are read in chunks up to [`MAX_ANSWER`] each; a longer answer is refused without
 //! being read whole.
 
-use std::io::{Read, Write};
+mod process;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -24,39 +23,12 @@ use fbvault_provider::{
 };
 
 use crate::config::Paths;
+use process::{Failed, Finished};
 
 /// The prefix of plugin executables.
 pub const PREFIX: &str = "fbvault-provider-";
 
-/// Variables a plugin never sees: the identity file, the key itself, and the team pin.
-pub const SCRUBBED: &[&str] = &[
-    "FBVAULT_IDENTITY",
-    "FBVAULT_KEY",
-    "FBVAULT_TEAM_FINGERPRINT",
-];
-
-/// The most fbvault reads of a plugin's stdout, and of its stderr: 1 MiB.
-pub const MAX_ANSWER: usize = 1 << 20;
-
-/// Reads `from` in chunks until EOF or until more than `cap` bytes arrived; returns what
-/// was read (at most `cap` bytes) and whether there was more. Stopping early closes the
-/// pipe, so a plugin that keeps writing gets EPIPE instead of filling memory.
-fn read_capped(mut from: impl Read, cap: usize) -> (Vec<u8>, bool) {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 16 << 10];
-    loop {
-        match from.read(&mut chunk) {
-            Ok(0) => return (buf, false),
-            Ok(n) if buf.len() + n > cap => {
-                buf.extend_from_slice(&chunk[..cap - buf.len()]);
-                return (buf, true);
-            }
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return (buf, false),
-        }
-    }
-}
+pub use process::{MAX_ANSWER, SCRUBBED};
 
 /// An external provider.
 #[derive(Debug, Clone)]
@@ -236,66 +208,20 @@ impl ExternalProvider {
         })
     }
 
-    /// Starts the plugin in its own process group, feeds it `body`, and collects its exit
-    /// status and output. At the deadline the whole group is killed and nothing more is
-    /// waited for, even when a grandchild still holds stdout open.
+    /// Runs the plugin on `body` within the time limit ([`process::run`]).
     fn run_process(
         &self,
         method: Method,
         body: zeroize::Zeroizing<Vec<u8>>,
     ) -> Result<Finished, ProviderError> {
-        use std::os::unix::process::CommandExt;
-        let deadline = Instant::now() + self.timeout;
-        let mut command = Command::new(&self.path);
-        for name in SCRUBBED {
-            command.env_remove(name);
-        }
-        let mut child = command
-            .arg(method.as_str())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .map_err(|e| self.fail(ErrorKind::Internal, format!("cannot start: {e}")))?;
-        let group = rustix::process::Pid::from_child(&child);
-        let mut stdin = child.stdin.take().expect("piped");
-        std::thread::spawn(move || {
-            let _ = stdin.write_all(&body);
-        });
-        let (out_tx, out_rx) = mpsc::channel();
-        let (err_tx, err_rx) = mpsc::channel();
-        let stdout = child.stdout.take().expect("piped");
-        let stderr = child.stderr.take().expect("piped");
-        std::thread::spawn(move || out_tx.send(read_capped(stdout, MAX_ANSWER)));
-        std::thread::spawn(move || err_tx.send(read_capped(stderr, MAX_ANSWER).0));
-        let timed_out = || {
-            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
-            self.fail(
+        process::run(&self.path, method.as_str(), body, self.timeout).map_err(|e| match e {
+            Failed::Start(e) => self.fail(ErrorKind::Internal, format!("cannot start: {e}")),
+            Failed::Wait(e) => self.fail(ErrorKind::Internal, e),
+            Failed::TimedOut => self.fail(
                 ErrorKind::Unreachable,
                 format!("no answer within {}s", self.timeout.as_secs_f32()),
-            )
-        };
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if Instant::now() >= deadline => {
-                    let e = timed_out();
-                    let _ = child.wait();
-                    return Err(e);
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                Err(e) => return Err(self.fail(ErrorKind::Internal, e)),
-            }
-        };
-        let left = || deadline.saturating_duration_since(Instant::now());
-        let Ok(out) = out_rx.recv_timeout(left()) else {
-            return Err(timed_out());
-        };
-        let Ok(err) = err_rx.recv_timeout(left()) else {
-            return Err(timed_out());
-        };
-        Ok(Finished { status, out, err })
+            ),
+        })
     }
 
     fn expect<T>(
@@ -311,14 +237,6 @@ impl ExternalProvider {
             )
         })
     }
-}
-
-/// What a plugin run gave: its exit status, its stdout (and whether it was over the cap),
-/// its stderr.
-struct Finished {
-    status: std::process::ExitStatus,
-    out: (Vec<u8>, bool),
-    err: Vec<u8>,
 }
 
 fn plugin_timeout() -> Duration {
