@@ -13,7 +13,6 @@
 pub mod app;
 pub mod cli;
 pub mod config;
-pub mod dotenv;
 pub mod git;
 pub mod hardening;
 pub mod login;

@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod complete;
+pub mod dotenv;
 pub mod editor;
 pub mod error;
 pub mod fields;

@@ -103,7 +103,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         std::fs::read_to_string(&args.file)
             .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.file.display())))?,
     );
-    let env = crate::dotenv::parse(&text)
+    let env = crate::cli::dotenv::parse(&text)
         .map_err(|e| CliError::new(format!("{}: {e}", args.file.display())))?;
     let now = Utc::now();
     let mut profile = Profile::new(&args.name, &args.provider, now);
