@@ -298,9 +298,18 @@ impl From<crate::login::LoginError> for CliError {
             L::PortInUse { .. } => CliError::new(message).hint(
                 "stop what holds it, or use another port with --port PORT (and add http://localhost:PORT/callback to the app's Valid OAuth Redirect URIs)",
             ),
-            L::TimedOut { profile, .. } => CliError::new(message).hint(format!(
-                "run `fbvault login {profile} --web` again (FBVAULT_LOGIN_TIMEOUT sets the wait), or on a machine without a browser `fbvault login {profile} --device`"
-            )),
+            L::TimedOut {
+                profile, device, ..
+            } => {
+                let again = format!(
+                    "run `fbvault login {profile} --web` again (FBVAULT_LOGIN_TIMEOUT sets the wait)"
+                );
+                CliError::new(message).hint(if device {
+                    format!("{again}, or on a machine without a browser `fbvault login {profile} --device`")
+                } else {
+                    format!("{again}, or paste a token with `fbvault login {profile} --token-stdin`")
+                })
+            }
         }
     }
 }

@@ -42,7 +42,8 @@ use crate::vault::{Identity, IdentitySource, Notice, Vault};
     name = "fbvault",
     version = VERSION.as_str(),
     max_term_width = 100,
-    verbatim_doc_comment
+    verbatim_doc_comment,
+    disable_help_flag = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -75,7 +76,11 @@ pub enum ColorChoice {
 
 /// Flags accepted before or after any subcommand.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global Options")]
 pub struct GlobalArgs {
+    /// Print help, with examples (-h and --help are the same)
+    #[arg(short = 'h', long = "help", global = true, action = clap::ArgAction::HelpLong)]
+    pub help: Option<bool>,
     /// The vault folder [env: FBVAULT_DIR] [default: <data dir>/fbvault/vault]
     #[arg(long, global = true, value_name = "DIR")]
     pub vault: Option<PathBuf>,
@@ -381,6 +386,40 @@ pub fn arguments() -> Vec<String> {
         .collect()
 }
 
+/// Parses the arguments; help follows `--color`/`--no-color` too (clap prints it before
+/// fbvault has seen the flags).
+fn parse() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    if let Some(choice) = early_color() {
+        command = command.color(choice);
+    }
+    let matches = command.try_get_matches()?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut Cli::command()))
+}
+
+/// `--no-color` or `--color WHEN` among the arguments before `--`, read before clap has
+/// parsed them (the last one wins, as clap's own parse would have it).
+fn early_color() -> Option<clap::ColorChoice> {
+    let args = arguments();
+    let mut choice = None;
+    let mut words = args.iter().take_while(|a| a.as_str() != "--");
+    while let Some(arg) = words.next() {
+        let value = match arg.as_str() {
+            "--no-color" => Some("never"),
+            "--color" => words.next().map(String::as_str),
+            other => other.strip_prefix("--color="),
+        };
+        choice = match value {
+            Some("never") => Some(clap::ColorChoice::Never),
+            Some("always") => Some(clap::ColorChoice::Always),
+            Some("auto") => Some(clap::ColorChoice::Auto),
+            _ => choice,
+        };
+    }
+    choice
+}
+
 /// Whether `--json` is among the arguments (read before clap has parsed them).
 fn json_flag() -> bool {
     std::env::args_os().any(|a| a == "--json")
@@ -401,7 +440,7 @@ pub fn main() -> ExitCode {
             .hint("give the public key instead (`fbvault identity show`, or the .pub file next to an SSH key)");
         return report(&err, json_flag());
     }
-    let cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };

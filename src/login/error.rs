@@ -58,6 +58,9 @@ pub enum LoginError {
         profile: String,
         /// How long it waited.
         seconds: u64,
+        /// Whether the provider also has a device login (the way on a machine without a
+        /// browser).
+        device: bool,
     },
     /// The loopback listener failed otherwise.
     #[error("{profile}: cannot wait for the login: {message}")]

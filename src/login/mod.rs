@@ -92,7 +92,16 @@ pub fn obtain(
             let saved = data.config(PORT_FIELD).and_then(|p| p.parse().ok());
             let use_port = port.or(saved).unwrap_or(DEFAULT_PORT);
             let requested = flow.scopes(&data, scope.as_deref());
-            let token = web(flow, &data, use_port, &requested, !no_browser, person)?;
+            let device = provider.device_login().is_some();
+            let token = web(
+                flow,
+                &data,
+                use_port,
+                &requested,
+                !no_browser,
+                person,
+                device,
+            )?;
             Ok(Obtained {
                 token,
                 requested,
@@ -170,10 +179,11 @@ fn web(
     scopes: &[String],
     open: bool,
     person: &dyn Reporter,
+    device: bool,
 ) -> Result<Secret, AppError> {
     let name = profile.name.as_str();
     let wait = timeout();
-    let listener = Listener::bind(port).map_err(|e| listen_error(e, name, port, wait))?;
+    let listener = Listener::bind(port).map_err(|e| listen_error(e, name, port, wait, device))?;
     let (state, verifier) = (
         pkce::state().map_err(no_random)?,
         pkce::verifier().map_err(no_random)?,
@@ -214,17 +224,19 @@ fn web(
             }
             .into())
         }
-        Err(e) => Err(listen_error(e, name, port, wait)),
+        Err(e) => Err(listen_error(e, name, port, wait, device)),
     }
 }
 
-fn listen_error(e: ListenError, name: &str, port: u16, wait: Duration) -> AppError {
+/// A failure of the loopback listener; `device`: the provider also has a device login.
+fn listen_error(e: ListenError, name: &str, port: u16, wait: Duration, device: bool) -> AppError {
     let profile = name.to_string();
     match e {
         ListenError::InUse { .. } => LoginError::PortInUse { profile, port },
         ListenError::TimedOut => LoginError::TimedOut {
             profile,
             seconds: wait.as_secs(),
+            device,
         },
         other => LoginError::Listener {
             profile,

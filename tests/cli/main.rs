@@ -10,6 +10,7 @@ mod facebook_errors;
 mod facebook_graph_text;
 mod facebook_lifecycle;
 mod hardening;
+mod hints;
 mod login_device;
 mod login_web;
 mod long_lived;

@@ -108,7 +108,45 @@ fn commands_that_need_no_vault_work_with_a_broken_project_file() {
     env.ok(&["help", "run"]);
     let id = env.ok(&["identity", "new"]);
     assert!(id.stdout.starts_with("age1"));
+    let shown = env.ok(&["identity", "show"]);
+    assert_eq!(shown.stdout, id.stdout);
+    env.ok(&["providers", "list"]).stdout_has("instagram");
+    env.ok(&["plugins", "list"]).stdout_has("facebook");
     env.run(&["list"]).fails(1).stderr_has("fbvault.toml");
+}
+
+#[test]
+fn help_has_its_example_with_h_too_and_follows_the_color_flags() {
+    let mut env = Env::new();
+    env.set("TERM", "xterm");
+    for args in [["status", "-h"], ["status", "--help"], ["help", "status"]] {
+        env.ok(&args).stdout_has("Example: fbvault status --check");
+    }
+    // In a terminal, clap colors help; --color never and --no-color turn that off.
+    let help = |flags: &str| {
+        let line = format!(
+            "{} {flags} --help",
+            assert_cmd::cargo::cargo_bin!("fbvault").display()
+        );
+        let out = env
+            .program("script")
+            .args(["-qec", &line, "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("`script` (util-linux) is installed");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(help("").contains('\x1b'), "help is colored on a terminal");
+    for flags in [
+        "--color never",
+        "--no-color",
+        "--color=never",
+        "status --no-color",
+    ] {
+        let text = help(flags);
+        assert!(!text.contains('\x1b'), "{flags}: {text:?}");
+        assert!(text.contains("Usage:"), "{flags}: {text}");
+    }
 }
 
 #[test]

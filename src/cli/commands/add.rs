@@ -2,7 +2,7 @@
 //! token, exchange it at once for a long-lived one (and the page tokens).
 
 use chrono::Utc;
-use fbvault_provider::TokenProvider;
+use fbvault_provider::{Description, FieldSpec, TokenProvider};
 
 use crate::cli::grant::{self, Sources};
 use crate::cli::{CliError, Ctx, prompt};
@@ -136,8 +136,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let asked = ["app_id", "app_secret"];
     crate::cli::fields::fill(&mut profile, &described, &args.field, args.from_env, &asked)?;
     provider.validate(&profile.data()).map_err(|e| {
-        CliError::provider(e, args.name.as_str())
-            .hint("give the app id with --app-id (or APP_ID and --from-env) and the secret with --app-secret-stdin, APP_SECRET and --from-env, or at the prompt")
+        let e = CliError::provider(e, args.name.as_str());
+        match missing_field(&described, &profile) {
+            Some(field) => e.hint(how_to_give(field)),
+            None => e,
+        }
     })?;
 
     let obtained = if args.web {
@@ -206,6 +209,34 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         crate::cli::format::report(&ctx.ui, format!("added {}", args.name), &profile, now);
     }
     Ok(0)
+}
+
+/// The first required field the profile lacks.
+fn missing_field<'a>(described: &'a Description, profile: &Profile) -> Option<&'a FieldSpec> {
+    described.fields.iter().find(|f| {
+        f.required
+            && if f.secret {
+                !profile.secrets.contains_key(&f.name)
+            } else {
+                !profile.config.contains_key(&f.name)
+            }
+    })
+}
+
+/// How `add` takes a field: its own flag for the app id and secret, else `--field` for a
+/// setting and the environment or the prompt for a secret.
+fn how_to_give(field: &FieldSpec) -> String {
+    let var = field.name.to_uppercase();
+    match (field.name.as_str(), field.secret) {
+        ("app_id", _) => "give the app id with --app-id (or APP_ID and --from-env)".into(),
+        ("app_secret", _) => {
+            "give the app secret with --app-secret-stdin, APP_SECRET and --from-env, or at the prompt".into()
+        }
+        (name, true) => format!("give `{name}` in {var} with --from-env, or at the prompt"),
+        (name, false) => {
+            format!("give `{name}` with --field {name}=VALUE, or in {var} with --from-env")
+        }
+    }
 }
 
 /// Shows the provider's remarks about a new profile (for Facebook, a Graph API version

@@ -4,7 +4,7 @@
 //! the only real refresh of a Facebook user token.
 
 use chrono::Utc;
-use fbvault_provider::Secret;
+use fbvault_provider::{Secret, TokenProvider};
 
 use crate::cli::grant::{self, Sources};
 use crate::cli::{CliError, Ctx, prompt};
@@ -71,7 +71,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     };
     let token = match &obtained {
         Some(o) => o.token.clone(),
-        None => pasted(&args, &name, provider.describe().tokenless())?,
+        None => pasted(&args, &name, provider.as_ref())?,
     };
     let now = Utc::now();
     let stored = login::store(&session, &name, provider.as_ref(), token, obtained.as_ref())?;
@@ -111,8 +111,9 @@ fn how(args: &Args) -> Result<Option<How>, CliError> {
 fn pasted(
     args: &Args,
     name: &ProfileName,
-    tokenless: bool,
+    provider: &dyn TokenProvider,
 ) -> Result<fbvault_provider::Secret, CliError> {
+    let tokenless = provider.describe().tokenless();
     let sources = Sources {
         from_env: args.from_env,
         secret_stdin: false,
@@ -128,8 +129,18 @@ fn pasted(
     )
     .or_else(|| tokenless.then(|| Secret::new(String::new())))
     .ok_or_else(|| {
-        CliError::usage("no token given").hint(
-            "pass it on standard input with --token-stdin, in SHORT_TOKEN with --from-env, or log in with --web or --device",
-        )
+        let logins: Vec<&str> = [
+            provider.web_login().map(|_| "--web"),
+            provider.device_login().map(|_| "--device"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let paste =
+            "pass it on standard input with --token-stdin, or in SHORT_TOKEN with --from-env";
+        CliError::usage("no token given").hint(match logins.as_slice() {
+            [] => paste.to_string(),
+            some => format!("{paste}, or log in with {}", some.join(" or ")),
+        })
     })
 }

@@ -111,7 +111,8 @@ impl Command {
         !matches!(
             self,
             Command::Completions(_)
-                | Command::Identity(identity::Command::New)
+                | Command::Identity(_)
+                | Command::Plugins(_)
                 | Command::Diff(_)
                 | Command::Merge(_)
         )
