@@ -115,6 +115,21 @@ fn commands_that_need_no_vault_work_with_a_broken_project_file() {
     env.run(&["list"]).fails(1).stderr_has("fbvault.toml");
 }
 
+/// What `fbvault ARGS` shows in a terminal (util-linux `script`), stdout and stderr alike.
+fn in_terminal(env: &Env, args: &str) -> String {
+    let line = format!(
+        "{} {args}",
+        assert_cmd::cargo::cargo_bin!("fbvault").display()
+    );
+    let out = env
+        .program("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("`script` (util-linux) is installed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn help_has_its_example_with_h_too_and_follows_the_color_flags() {
     let mut env = Env::new();
@@ -123,19 +138,7 @@ fn help_has_its_example_with_h_too_and_follows_the_color_flags() {
         env.ok(&args).stdout_has("Example: fbvault status --check");
     }
     // In a terminal, clap colors help; --color never and --no-color turn that off.
-    let help = |flags: &str| {
-        let line = format!(
-            "{} {flags} --help",
-            assert_cmd::cargo::cargo_bin!("fbvault").display()
-        );
-        let out = env
-            .program("script")
-            .args(["-qec", &line, "/dev/null"])
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("`script` (util-linux) is installed");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let help = |flags: &str| in_terminal(&env, &format!("{flags} --help"));
     assert!(help("").contains('\x1b'), "help is colored on a terminal");
     for flags in [
         "--color never",
@@ -157,18 +160,8 @@ fn a_slow_call_shows_one_progress_line_on_a_terminal_and_none_elsewhere() {
     // Not a terminal: nothing but the usual lines.
     let o = env.ok(&["inspect", "acme"]);
     o.stderr_lacks("inspecting");
-    // In a terminal (util-linux `script`), the line shows up while Graph is slow.
-    let line = format!(
-        "{} inspect acme",
-        assert_cmd::cargo::cargo_bin!("fbvault").display()
-    );
-    let out = env
-        .program("script")
-        .args(["-qec", &line, "/dev/null"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("`script` (util-linux) is installed");
-    let screen = String::from_utf8_lossy(&out.stdout);
+    // In a terminal, the line shows up while Graph is slow.
+    let screen = in_terminal(&env, "inspect acme");
     assert!(screen.contains("acme: inspecting…"), "{screen}");
     env.assert_no_secret(&screen);
 }
