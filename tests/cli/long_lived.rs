@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Duration, Utc};
 use fbvault_long_lived_sandbox::{APP_ID, APP_SECRET, Flavor, Sandbox, USER_ID, graph_error};
 
 use crate::common::{Env, executable};
@@ -73,6 +74,83 @@ fn add_with_secret(env: &Env, n: &Names, secret: &str, token: &str) -> crate::co
     )
 }
 
+/// `add me --no-exchange` with `token` on stdin after the app secret: kept as given.
+fn add_kept(env: &Env, n: &Names, token: &str) -> crate::common::Out {
+    env.run_stdin(
+        &[
+            "add",
+            "me",
+            "--provider",
+            n.provider,
+            "--no-exchange",
+            "--app-secret-stdin",
+            "--token-stdin",
+        ],
+        &format!("{APP_SECRET}\n{token}\n"),
+    )
+}
+
+/// The expiry `status --json` shows for the profile's token.
+fn expires_at(env: &Env) -> DateTime<Utc> {
+    let json = env.ok(&["status", "--json"]).json();
+    let at = json[0]["expires_at"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{json}"));
+    at.parse().unwrap()
+}
+
+/// Whether `at` is `from_now` away, give or take two minutes.
+fn about(at: DateTime<Utc>, from_now: Duration) -> bool {
+    (at - (Utc::now() + from_now)).num_seconds().abs() < 120
+}
+
+/// `fbvault import .env me --provider P` of a file with the sandbox app and `token_line`
+/// (`SHORT_TOKEN=…` or `LONG_TOKEN=…`).
+fn import(env: &Env, n: &Names, token_line: &str) -> crate::common::Out {
+    let dotenv = env.dir.path().join(".env");
+    let text = format!("APP_ID={APP_ID}\nAPP_SECRET={APP_SECRET}\n{token_line}\n");
+    std::fs::write(&dotenv, text).unwrap();
+    let file = dotenv.to_str().unwrap();
+    env.run(&["import", file, "me", "--provider", n.provider])
+}
+
+/// A world whose refreshed tokens live `life`, and a long-lived token `(age, left)` old and
+/// still to live given to `add` (for exchange, or kept as given), which succeeds: the world,
+/// the token and add's output.
+fn given_long(
+    flavor: Flavor,
+    n: &Names,
+    life: i64,
+    (age, left): (i64, i64),
+    exchange: bool,
+) -> (Env, Sandbox, String, crate::common::Out) {
+    let (env, sandbox) = world(flavor, n, life);
+    let given = sandbox.long_token(age, left);
+    let o = if exchange {
+        add(&env, n, &given)
+    } else {
+        add_kept(&env, n, &given)
+    };
+    assert_eq!(o.code, 0, "{}: {}", n.provider, o.stderr);
+    (env, sandbox, given, o)
+}
+
+/// The first request the sandbox got at `path`.
+fn first_to(sandbox: &Sandbox, path: &str) -> fbvault_long_lived_sandbox::Request {
+    let asked = sandbox.requests();
+    let first = asked.iter().find(|r| r.path == path);
+    first
+        .unwrap_or_else(|| panic!("no {path}: {asked:?}"))
+        .clone()
+}
+
+/// Asserts that the first refresh the sandbox got was of `token`, with the issuer's grant.
+fn first_refresh_was_of(sandbox: &Sandbox, n: &Names, token: &str) {
+    let refresh = first_to(sandbox, "/refresh_access_token");
+    assert_eq!(refresh.params["grant_type"], n.refresh);
+    assert_eq!(refresh.params["access_token"], token);
+}
+
 fn child_env(env: &Env) -> BTreeMap<String, String> {
     env.ok(&["run", "-p", "me", "--", "env"])
         .stdout
@@ -134,13 +212,7 @@ fn run_refreshes_a_token_inside_the_window_itself() {
         sandbox.advance(25 * 3600);
         let after = child_env(&env)[n.token_var].clone();
         assert_ne!(before, after, "{}: run refreshed", n.provider);
-        let refresh = sandbox
-            .requests()
-            .into_iter()
-            .find(|r| r.path == "/refresh_access_token")
-            .expect("a refresh");
-        assert_eq!(refresh.params["grant_type"], n.refresh);
-        assert_eq!(refresh.params["access_token"], before);
+        first_refresh_was_of(&sandbox, n, &before);
         // Stored: the next run refreshes nothing.
         assert_eq!(child_env(&env)[n.token_var], after);
         assert_eq!(sandbox.count("/refresh_access_token"), 1);
@@ -534,24 +606,10 @@ fn import_reads_their_declared_fields_from_an_old_env_file() {
         env.run(&["show", "me"]).fails(1);
 
         let short = sandbox.short_token();
-        std::fs::write(
-            &dotenv,
-            format!("APP_ID={APP_ID}\nAPP_SECRET={APP_SECRET}\nSHORT_TOKEN={short}\n"),
-        )
-        .unwrap();
-        let o = env.ok(&[
-            "import",
-            dotenv.to_str().unwrap(),
-            "me",
-            "--provider",
-            n.provider,
-        ]);
+        let o = import(&env, n, &format!("SHORT_TOKEN={short}"));
+        assert_eq!(o.code, 0, "{}", o.stderr);
         assert!(o.stderr.contains("used SHORT_TOKEN"), "{}", o.stderr);
-        let exchange = sandbox
-            .requests()
-            .into_iter()
-            .find(|r| r.path == "/access_token")
-            .expect("an exchange");
+        let exchange = first_to(&sandbox, "/access_token");
         assert_eq!(exchange.params["grant_type"], n.exchange);
         assert_eq!(exchange.params["client_secret"], APP_SECRET);
         let shown = env.ok(&["show", "me", "--json"]).json();
@@ -563,5 +621,152 @@ fn import_reads_their_declared_fields_from_an_old_env_file() {
         for secret in [APP_SECRET, &short] {
             assert!(!o.stderr.contains(secret) && !o.stdout.contains(secret));
         }
+    }
+}
+
+#[test]
+fn a_long_lived_token_kept_as_given_gets_its_real_expiry_from_a_refresh() {
+    for (flavor, n) in &BOTH {
+        // Refreshed tokens live 10 days here: inside the 14-day warning window.
+        let (env, sandbox, given, o) = given_long(*flavor, n, 10 * DAY, (30 * DAY, 5 * DAY), false);
+        o.stderr_has("refreshed the token to learn its expiry");
+        first_refresh_was_of(&sandbox, n, &given);
+        assert_eq!(sandbox.count("/access_token"), 0, "nothing exchanged");
+        assert!(
+            about(expires_at(&env), Duration::days(10)),
+            "{}",
+            n.provider
+        );
+        // The refreshed token is the one stored and injected.
+        let stored = child_env(&env)[n.token_var].clone();
+        assert_ne!(stored, given);
+        assert!(sandbox.issued(&stored).is_some_and(|t| t.long));
+        let o = env.run(&["status", "--check", "--warn-days", "14"]);
+        assert_eq!(o.code, 10, "{}: {}", n.provider, o.stderr);
+        for secret in [APP_SECRET, &given, &stored] {
+            assert!(!o.stderr.contains(secret) && !o.stdout.contains(secret));
+        }
+    }
+}
+
+#[test]
+fn run_refreshes_a_token_kept_as_given_when_it_is_due() {
+    for (flavor, n) in &BOTH {
+        let (mut env, sandbox, _, _) = given_long(*flavor, n, 10 * DAY, (30 * DAY, 5 * DAY), false);
+        let kept = child_env(&env)[n.token_var].clone();
+        assert_eq!(sandbox.count("/refresh_access_token"), 1, "only at add");
+        age_in_vault(&mut env);
+        sandbox.advance(25 * 3600);
+        let after = child_env(&env)[n.token_var].clone();
+        assert_ne!(kept, after, "{}: run refreshed", n.provider);
+        assert_eq!(sandbox.count("/refresh_access_token"), 2);
+        // Stored: the next run asks nothing at all.
+        let asked = sandbox.requests().len();
+        assert_eq!(child_env(&env)[n.token_var], after);
+        assert_eq!(sandbox.requests().len(), asked);
+    }
+}
+
+#[test]
+fn a_kept_token_under_24_hours_old_gets_a_safe_estimate_and_a_note() {
+    for (flavor, n) in &BOTH {
+        let young = (3600, 60 * DAY - 3600);
+        let (env, sandbox, given, o) = given_long(*flavor, n, 60 * DAY, young, false);
+        o.stderr_has("issued within the day")
+            .stderr_has("59 days from now");
+        assert_eq!(sandbox.count("/refresh_access_token"), 1);
+        // Kept as given, 59 days: at least what it has, never more.
+        assert_eq!(child_env(&env)[n.token_var], given);
+        let at = expires_at(&env);
+        assert!(about(at, Duration::days(59)), "{}: {at}", n.provider);
+        let real = sandbox.issued(&given).unwrap().expires_at;
+        assert!(at.timestamp() <= real, "{at} is after {real}");
+        let json = env.ok(&["status", "--json"]).json();
+        assert_eq!(json[0]["state"], "ok", "{json}");
+        // Nothing is due: `run` asks nothing.
+        let asked = sandbox.requests().len();
+        env.ok(&["run", "-p", "me", "--", "true"]);
+        assert_eq!(sandbox.requests().len(), asked);
+        o.stderr_lacks(&given);
+    }
+}
+
+#[test]
+fn an_invalid_token_kept_as_given_is_exit_4_and_nothing_is_stored() {
+    for (flavor, n) in &BOTH {
+        let (env, sandbox) = world(*flavor, n, 60 * DAY);
+        let before = env.snapshot();
+        let bogus = "IGLL-not-a-real-token-0042";
+        let o = add_kept(&env, n, bogus);
+        o.fails(4).stderr_lacks(bogus);
+        assert!(!o.stderr.contains(APP_SECRET));
+        assert_eq!(before, env.snapshot(), "{}", n.provider);
+        // An expired one too.
+        let dead = sandbox.long_token(61 * DAY, -DAY);
+        add_kept(&env, n, &dead).fails(4).stderr_lacks(&dead);
+        assert_eq!(before, env.snapshot());
+        assert_eq!(sandbox.count("/access_token"), 0);
+    }
+}
+
+#[test]
+fn a_long_lived_token_given_for_exchange_is_kept_and_refreshed_instead() {
+    for (flavor, n) in &BOTH {
+        let (env, sandbox, _, o) = given_long(*flavor, n, 60 * DAY, (10 * DAY, 50 * DAY), true);
+        o.stderr_has("it is a long-lived token: kept, not exchanged");
+        let paths: Vec<String> = sandbox.requests().into_iter().map(|r| r.path).collect();
+        assert_eq!(
+            paths[..2],
+            ["/access_token", "/refresh_access_token"],
+            "{paths:?}"
+        );
+        assert!(about(expires_at(&env), Duration::days(60)));
+        let stored = child_env(&env)[n.token_var].clone();
+        assert!(sandbox.issued(&stored).is_some_and(|t| t.long));
+        // A dead token is still the exchange's refusal: exit 4, nothing stored.
+        let (env, _sandbox) = world(*flavor, n, 60 * DAY);
+        let (dead, before) = ("THLL-dead-token-0042", env.snapshot());
+        let o = add(&env, n, dead);
+        o.fails(4).stderr_has("Invalid OAuth access token");
+        assert!(!o.stderr.contains(dead), "{}", o.stderr);
+        assert_eq!(before, env.snapshot(), "{}", n.provider);
+    }
+}
+
+#[test]
+fn a_long_lived_token_from_the_environment_or_an_old_env_file_gets_its_expiry() {
+    for (flavor, n) in &BOTH {
+        let (mut env, sandbox) = world(*flavor, n, 10 * DAY);
+        env.set("APP_SECRET", APP_SECRET);
+        env.set("LONG_TOKEN", &sandbox.long_token(30 * DAY, 5 * DAY));
+        env.ok(&[
+            "add",
+            "me",
+            "--provider",
+            n.provider,
+            "--no-exchange",
+            "--from-env",
+        ]);
+        assert!(
+            about(expires_at(&env), Duration::days(10)),
+            "{}",
+            n.provider
+        );
+        assert_eq!(
+            env.run(&["status", "--check", "--warn-days", "14"]).code,
+            10
+        );
+
+        let (env, sandbox) = world(*flavor, n, 60 * DAY);
+        let long = sandbox.long_token(30 * DAY, 30 * DAY);
+        let o = import(&env, n, &format!("LONG_TOKEN={long}"));
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        assert!(!o.stderr.contains(&long), "{}", o.stderr);
+        assert_eq!(sandbox.count("/refresh_access_token"), 1);
+        assert!(
+            about(expires_at(&env), Duration::days(60)),
+            "{}",
+            n.provider
+        );
     }
 }

@@ -80,7 +80,7 @@ impl Client {
         &self,
         short: &Secret,
         app_secret: &Secret,
-    ) -> Result<(Secret, Option<i64>), ProviderError> {
+    ) -> Result<(Secret, Option<i64>), Failure> {
         let body = self.get(
             "access_token",
             &[
@@ -89,11 +89,11 @@ impl Client {
                 ("access_token", short.expose()),
             ],
         )?;
-        self.token_answer(&body)
+        Ok(self.token_answer(&body)?)
     }
 
     /// A long-lived token refreshed: the new token and its life in seconds.
-    pub fn refresh(&self, long: &Secret) -> Result<(Secret, Option<i64>), ProviderError> {
+    pub fn refresh(&self, long: &Secret) -> Result<(Secret, Option<i64>), Failure> {
         let body = self.get(
             "refresh_access_token",
             &[
@@ -101,7 +101,7 @@ impl Client {
                 ("access_token", long.expose()),
             ],
         )?;
-        self.token_answer(&body)
+        Ok(self.token_answer(&body)?)
     }
 
     /// An authorization code for a short-lived token: `POST /oauth/access_token` with a
@@ -159,7 +159,7 @@ impl Client {
         ProviderError::new(ErrorKind::Internal, format!("{}: {why}", self.spec.label))
     }
 
-    fn get(&self, path: &str, params: &[(&str, &str)]) -> Result<Value, ProviderError> {
+    fn get(&self, path: &str, params: &[(&str, &str)]) -> Result<Value, Failure> {
         let url = self
             .base
             .join(path)
@@ -173,7 +173,7 @@ impl Client {
         method: &str,
         url: &Url,
         request: reqwest::blocking::RequestBuilder,
-    ) -> Result<Value, ProviderError> {
+    ) -> Result<Value, Failure> {
         let started = Instant::now();
         let sent = request.send();
         let outcome = sent.as_ref().map_or_else(
@@ -214,25 +214,30 @@ impl Client {
                 )
             })?;
         if bytes.len() as u64 > MAX_BODY {
-            return Err(self.odd("its answer is over 1 MiB"));
+            return Err(self.odd("its answer is over 1 MiB").into());
         }
         let body: Option<Value> = serde_json::from_slice(&bytes).ok();
         if let Some(e) = body.as_ref().and_then(|b| crate::http::envelope(b, status)) {
-            return Err(self.refusal(e));
+            return Err(Failure {
+                refusal: Some(e.refusal()),
+                error: self.refusal(e),
+            });
         }
         match body {
             Some(body) if (200..300).contains(&status) => Ok(body),
             _ if status >= 500 => Err(ProviderError::new(
                 ErrorKind::Unreachable,
                 format!("{} failed (HTTP {status})", self.spec.label),
-            )),
+            )
+            .into()),
             _ => Err(ProviderError::new(
                 ErrorKind::BadRequest,
                 format!(
                     "{} answered HTTP {status} without an error object",
                     self.spec.label
                 ),
-            )),
+            )
+            .into()),
         }
     }
 
@@ -261,6 +266,54 @@ impl Client {
     }
 }
 
+/// A call that failed: the error to show, and, when the issuer refused in an envelope,
+/// what kind of refusal it was (which decides whether another call can help).
+#[derive(Debug)]
+pub struct Failure {
+    pub error: ProviderError,
+    pub refusal: Option<Refusal>,
+}
+
+impl From<ProviderError> for Failure {
+    fn from(error: ProviderError) -> Self {
+        Failure {
+            error,
+            refusal: None,
+        }
+    }
+}
+
+impl From<Failure> for ProviderError {
+    fn from(f: Failure) -> Self {
+        f.error
+    }
+}
+
+impl Failure {
+    /// Whether the issuer refused the token itself (code 190: unknown, expired, revoked,
+    /// or not the kind of token the call takes).
+    pub fn bad_token(&self) -> bool {
+        self.refusal == Some(Refusal::BadToken)
+    }
+
+    /// Whether the issuer refused a refresh because the token is not yet 24 hours old.
+    pub fn too_young(&self) -> bool {
+        self.refusal == Some(Refusal::TooYoung)
+    }
+}
+
+/// What an envelope refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Code 190: the token.
+    BadToken,
+    /// The 24-hour rule of `refresh_access_token`. Meta documents the rule, not its error;
+    /// it is known by its words ("24 hours"), never guessed from a bare code.
+    TooYoung,
+    /// Anything else.
+    Other,
+}
+
 /// An issuer's error, from either envelope: Graph's `{"error": {"message", "type",
 /// "code"}}` or the OAuth endpoints' `{"error_type", "code", "error_message"}`.
 #[derive(Debug, Clone, PartialEq)]
@@ -281,6 +334,17 @@ impl Envelope {
             (190, _) => ErrorKind::InvalidGrant,
             _ if self.kind_name == "OAuthException" => ErrorKind::InvalidGrant,
             _ => ErrorKind::BadRequest,
+        }
+    }
+
+    /// The refusal it is.
+    pub fn refusal(&self) -> Refusal {
+        let words = self.message.to_ascii_lowercase().replace('-', " ");
+        match self.kind() {
+            ErrorKind::InvalidGrant if self.code == 190 => Refusal::BadToken,
+            ErrorKind::RateLimited | ErrorKind::Unreachable => Refusal::Other,
+            _ if words.contains("24 hour") => Refusal::TooYoung,
+            _ => Refusal::Other,
         }
     }
 }
@@ -326,5 +390,9 @@ mod tests {
         let bad: Value = serde_json::json!({"error": {"message": "unsupported", "type": "IGApiException", "code": 100}});
         assert_eq!(envelope(&bad, 400).unwrap().kind(), ErrorKind::BadRequest);
         assert!(envelope(&serde_json::json!({"access_token": "x"}), 200).is_none());
+        assert_eq!(e.refusal(), Refusal::BadToken);
+        assert_eq!(envelope(&bad, 400).unwrap().refusal(), Refusal::Other);
+        let young: Value = serde_json::json!({"error": {"message": "The access token must be at least 24-hours old", "type": "IGApiException", "code": 100}});
+        assert_eq!(envelope(&young, 400).unwrap().refusal(), Refusal::TooYoung);
     }
 }

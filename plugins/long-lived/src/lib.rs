@@ -3,9 +3,12 @@
 //! in what a [`Spec`] holds: the host, the grant names, the variables, the `me` path.
 //!
 //! - `login`: a short-lived token is exchanged with
-//!   `GET {host}/access_token?grant_type={exchange_grant}&client_secret&access_token`;
-//!   `--no-exchange` keeps a long-lived token as given. Either way `GET {host}/{me}` learns
-//!   the user id.
+//!   `GET {host}/access_token?grant_type={exchange_grant}&client_secret&access_token`.
+//!   A long-lived token (`--no-exchange`, or one the exchange refuses as a bad token) is
+//!   kept: its expiry is in no call but the refresh's answer, so it is refreshed at once
+//!   and the refreshed token stored with its `expires_in`; one under 24 hours old, which
+//!   the issuer will not refresh yet, is stored with a safe estimate ([`SAFE_LIFE_DAYS`])
+//!   and a note. Either way `GET {host}/{me}` learns the user id.
 //! - `refresh`: `GET {host}/refresh_access_token?grant_type={refresh_grant}&access_token`,
 //!   when the token is inside the refresh window (default 14 days), at least 24 hours old
 //!   and not expired ([`default_refresh_need`]): these refreshes really extend the token,
@@ -29,6 +32,12 @@ pub use http::Options;
 pub const TOKEN: &str = "user";
 /// The refresh window when the profile sets none: 14 days before expiry.
 pub const DEFAULT_WINDOW_DAYS: i64 = 14;
+/// How long a long-lived token lives: 60 days from its exchange or refresh.
+pub const LIFE_DAYS: i64 = 60;
+/// What a long-lived token issued within the last 24 hours has left at least: the
+/// expiry stored when the issuer does not say (a refresh refused by the 24-hour rule, an
+/// answer without `expires_in`).
+pub const SAFE_LIFE_DAYS: i64 = LIFE_DAYS - 1;
 
 /// What tells one issuer from another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +121,8 @@ impl LongLivedProvider {
         Duration::days(days)
     }
 
-    /// The token to store from an issuer's `{access_token, expires_in}` answer.
+    /// The token to store from an issuer's `{access_token, expires_in}` answer; without
+    /// `expires_in`, the token (just issued) lives at least [`SAFE_LIFE_DAYS`].
     fn token(
         &self,
         client: &http::Client,
@@ -122,16 +132,56 @@ impl LongLivedProvider {
     ) -> Result<Token, ProviderError> {
         client.also_scrub(&value);
         let user = client.user_id(&value)?;
-        let mut token = Token::new(
-            TOKEN,
-            TokenKind::User,
-            value,
-            expires_in.map(|s| now + Duration::seconds(s)),
-        );
+        let life = expires_in.map_or(Duration::days(SAFE_LIFE_DAYS), Duration::seconds);
+        let mut token = Token::new(TOKEN, TokenKind::User, value, Some(now + life));
         token.obtained_at = Some(now);
         token.subject = Some(user);
         token.env = Some(self.spec.token_var.to_string());
         Ok(token)
+    }
+
+    /// A long-lived token given as it is. Its expiry is nowhere in it, and the issuer has no
+    /// call that reads it, but a refresh tells it: the refresh answers `expires_in` (and
+    /// extends the token to 60 days), so the refreshed token is stored. The issuer refuses to
+    /// refresh a token under 24 hours old, which says it was issued within the day: it then
+    /// lives at least [`SAFE_LIFE_DAYS`] more, which is stored, with a note. Any other
+    /// refusal is an error, and nothing is stored.
+    fn keep(
+        &self,
+        client: &http::Client,
+        given: &Secret,
+        now: DateTime<Utc>,
+        why: Option<String>,
+    ) -> Result<TokenSet, ProviderError> {
+        let label = self.spec.label;
+        let mut notes: Vec<String> = why.into_iter().collect();
+        let token = match client.refresh(given) {
+            Ok((value, expires_in)) => {
+                let token = self.token(client, value, expires_in, now)?;
+                let days = token.expires_at.map_or(0, |at| (at - now).num_days());
+                notes.push(format!(
+                    "{label} refreshed the token to learn its expiry: the new one (stored) lives {days} days"
+                ));
+                token
+            }
+            Err(refused) if refused.too_young() => {
+                let token = self.token(
+                    client,
+                    given.clone(),
+                    Some(Duration::days(SAFE_LIFE_DAYS).num_seconds()),
+                    now,
+                )?;
+                notes.push(format!(
+                    "{label} refreshes only tokens at least 24 hours old, so this one was issued within the day: its expiry is taken as {SAFE_LIFE_DAYS} days from now (it is at least that); the first refresh learns the real one"
+                ));
+                token
+            }
+            Err(other) => return Err(other.error),
+        };
+        Ok(TokenSet {
+            tokens: vec![token],
+            notes,
+        })
     }
 
     /// The page to send the user to for `login --web`: the spec's authorize URL with the
@@ -256,30 +306,39 @@ impl TokenProvider for LongLivedProvider {
     ) -> Result<TokenSet, ProviderError> {
         let client = self.client(profile)?;
         client.also_scrub(&input.token);
-        let mut notes = Vec::new();
-        let (value, expires_in) = if input.exchange {
-            let secret = profile.secret("app_secret").ok_or_else(|| {
-                ProviderError::new(
-                    ErrorKind::BadRequest,
-                    format!(
-                        "the {} provider needs `app_secret` to exchange a token",
-                        self.spec.name
-                    ),
-                )
-            })?;
-            client.exchange(&input.token, secret)?
-        } else {
-            notes.push(format!(
-                "kept as given; its expiry is learnt at the first refresh (`fbvault refresh {} --force`, once it is 24 h old)",
-                profile.name
-            ));
-            (input.token.clone(), None)
-        };
-        let token = self.token(&client, value, expires_in, ctx.now)?;
-        Ok(TokenSet {
-            tokens: vec![token],
-            notes,
-        })
+        if !input.exchange {
+            return self.keep(&client, &input.token, ctx.now, None);
+        }
+        let secret = profile.secret("app_secret").ok_or_else(|| {
+            ProviderError::new(
+                ErrorKind::BadRequest,
+                format!(
+                    "the {} provider needs `app_secret` to exchange a token",
+                    self.spec.name
+                ),
+            )
+        })?;
+        match client.exchange(&input.token, secret) {
+            Ok((value, expires_in)) => Ok(TokenSet {
+                tokens: vec![self.token(&client, value, expires_in, ctx.now)?],
+                notes: Vec::new(),
+            }),
+            // The exchange takes short-lived tokens only, and these issuers cannot tell
+            // what a token is (no `debug_token` on Instagram): a token it refuses may be a
+            // long-lived one, which the refresh takes. If that refuses it too, the token
+            // is dead and the exchange's refusal is the answer.
+            Err(refused) if refused.bad_token() => {
+                let why = format!(
+                    "{} would not exchange it, but it is a long-lived token: kept, not exchanged (next time, `--no-exchange` skips the exchange)",
+                    self.spec.label
+                );
+                match self.keep(&client, &input.token, ctx.now, Some(why)) {
+                    Err(e) if e.kind == ErrorKind::InvalidGrant => Err(refused.error),
+                    kept => kept,
+                }
+            }
+            Err(other) => Err(other.error),
+        }
     }
 
     fn refresh_due(&self, ctx: &Context, profile: &ProfileData) -> RefreshNeed {
