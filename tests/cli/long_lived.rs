@@ -306,11 +306,16 @@ fn their_error_envelopes_map_to_exit_codes() {
             assert!(!o.stderr.contains(&short) && !o.stderr.contains(APP_SECRET));
             assert_eq!(before, env.snapshot(), "{}: {body}", n.provider);
         }
-        // A wrong app secret is refused as credentials: exit 4.
+        // A wrong app secret is refused as credentials: exit 4, and the hint is about the
+        // app's secret, not about a new token.
         let (env, sandbox) = world(*flavor, n, 60 * DAY);
         add_with_secret(&env, n, "wrong-secret-1234", &sandbox.short_token())
             .fails(4)
-            .stderr_has("client secret");
+            .stderr_has("client secret")
+            .stderr_has(
+                "app id and secret (the app's dashboard shows them), then `fbvault add me …` again",
+            )
+            .stderr_lacks("get a new");
     }
 }
 

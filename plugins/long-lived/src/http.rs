@@ -256,7 +256,13 @@ impl Client {
                 self.spec.label, e.kind_name, e.code
             ),
         );
-        if kind == ErrorKind::InvalidGrant {
+        // 101: the app's credentials (the client secret), not the token.
+        if e.code == 101 {
+            err = err.hint(format!(
+                "check the {} app id and secret (the app's dashboard shows them), then `fbvault edit {{profile}}`",
+                self.spec.label
+            ));
+        } else if kind == ErrorKind::InvalidGrant {
             err = err.hint(format!(
                 "get a new {} token and run `fbvault login {{profile}}`",
                 self.spec.label
