@@ -22,6 +22,13 @@ pub fn plugin(env: &Env, name: &str, body: &str) -> PathBuf {
     path
 }
 
+/// A `describe` answer of plugin `name`, as a shell line.
+fn describing(name: &str) -> String {
+    format!(
+        r#"echo '{{"protocol":1,"ok":true,"result":{{"name":"{name}","version":"1","capabilities":["login","refresh"],"fields":[],"env":{{}}}}}}'"#
+    )
+}
+
 const GOOD: &str = r#"case "$1" in
 describe) echo '{"protocol":1,"ok":true,"result":{"name":"demo","version":"1.2.3","capabilities":["login","refresh"],"fields":[],"env":{"main":"DEMO_TOKEN"}}}' ;;
 login) echo '{"protocol":1,"ok":true,"result":{"tokens":[{"name":"main","value":"demo-token-value-123","expires_at":null,"env":"DEMO_TOKEN"}]}}' ;;
@@ -103,10 +110,19 @@ fn an_external_provider_logs_in_refreshes_and_feeds_run() {
     assert_eq!(injected(), "demo-token-value-456");
 }
 
+/// `add ig --provider bad --token-stdin` with plugin `bad`, which describes itself and
+/// runs `body` for `login`, fails with `code` and `expect`, and changes nothing.
 fn failing(body: &str, code: i32, expect: &str) {
     let mut env = Env::with_vault();
     env.set("FBVAULT_PLUGIN_TIMEOUT", "0.5");
-    plugin(&env, "bad", body);
+    plugin(
+        &env,
+        "bad",
+        &format!(
+            "if [ \"$1\" = describe ]; then\n{}\nexit 0\nfi\n{body}",
+            describing("bad")
+        ),
+    );
     let before = env.snapshot();
     let started = Instant::now();
     let o = env.run_stdin(
@@ -235,4 +251,91 @@ fn a_plugin_answer_over_a_mebibyte_is_refused_without_reading_it_whole() {
     );
     // Endless stderr does not hold fbvault up either.
     failing("yes 'noise' >&2", 1, "plugin `bad`");
+}
+
+/// `add b1 --provider broken` (no token: the profile alone) with plugin `broken` running
+/// `body` for `describe` fails with `code` and `expect`, and writes nothing.
+fn cannot_describe(body: &str, code: i32, expect: &str) {
+    let mut env = Env::with_vault();
+    env.set("FBVAULT_PLUGIN_TIMEOUT", "2");
+    plugin(&env, "broken", body);
+    let before = env.snapshot();
+    let o = env.run(&["add", "b1", "--provider", "broken"]);
+    o.fails(code)
+        .stderr_has("plugin `broken`")
+        .stderr_has(expect)
+        .stderr_has("asked to describe itself")
+        .stderr_lacks("added b1");
+    assert_eq!(before, env.snapshot(), "the vault is unchanged");
+    assert!(!env.profile_file("b1").exists());
+}
+
+#[test]
+fn a_plugin_that_cannot_describe_itself_makes_no_profile() {
+    cannot_describe("echo 'not json at all'", 1, "does not follow protocol 1");
+    cannot_describe(
+        "echo 'it broke' >&2; exit 3",
+        1,
+        "exited with status 3: it broke",
+    );
+    cannot_describe("sleep 10", 5, "no answer within 2s");
+}
+
+#[test]
+fn edit_refuses_a_profile_whose_plugin_cannot_describe_itself() {
+    let env = Env::with_vault();
+    plugin(&env, "demo", GOOD);
+    env.ok(&["add", "b1", "--provider", "demo"]);
+    plugin(&env, "demo", "echo 'gone wrong' >&2; exit 1");
+    let (editor, _) = env.logging_editor(|_| {
+        "sed -i 's/\"inject_secrets\": false/\"inject_secrets\": true/' \"$1\"\n".to_string()
+    });
+    let before = env.snapshot();
+    let mut cmd = env.cmd();
+    cmd.env("EDITOR", &editor).args(["edit", "b1"]);
+    let o = crate::common::out(cmd.assert());
+    assert_ne!(o.code, 0, "{}", o.stderr);
+    o.stderr_has("plugin `demo`")
+        .stderr_has("exited with status 1: gone wrong");
+    assert_eq!(before, env.snapshot(), "the vault is unchanged");
+}
+
+#[test]
+fn plugins_list_shows_why_a_plugin_cannot_describe_itself_escaped() {
+    let env = Env::with_vault();
+    plugin(&env, "broken", "printf '\\033[31mEVIL\\n' >&2; exit 1");
+    plugin(&env, "demo", GOOD);
+    let o = env.ok(&["plugins", "list"]);
+    assert!(!o.stdout.contains('\u{1b}') && !o.stderr.contains('\u{1b}'));
+    assert!(
+        o.stdout
+            .lines()
+            .any(|l| l.split_whitespace().take(2).eq(["broken", "-"])),
+        "broken is listed without a version: {}",
+        o.stdout
+    );
+    o.stdout_lacks("EVIL");
+    o.stderr_has("plugin `broken`")
+        .stderr_has("exited with status 1: \\u{1b}[31mEVIL")
+        .stdout_has("1.2.3");
+
+    let o = env.ok(&["plugins", "list", "--json"]);
+    assert!(!o.stdout.contains("\\u001b"), "{}", o.stdout);
+    let json = o.json();
+    let entry = |name: &str| {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let broken = entry("broken");
+    assert_eq!(broken["version"], serde_json::Value::Null, "{broken}");
+    let error = broken["error"].as_str().unwrap();
+    assert!(
+        error.contains("exited with status 1: \\u{1b}[31mEVIL"),
+        "{error}"
+    );
+    assert!(entry("demo").get("error").is_none());
 }

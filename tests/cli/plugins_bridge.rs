@@ -168,7 +168,8 @@ fn plugins_list_is_not_held_by_a_grandchild_holding_stdout() {
     let o = env.ok(&["plugins", "list"]);
     let took = started.elapsed();
     assert!(took < Duration::from_secs(2), "held for {took:?}");
-    o.stdout_has("no answer within 1s");
+    o.stderr_has("plugin `stuck`")
+        .stderr_has("no answer within 1s");
     wait_gone(&pidfile);
 }
 
@@ -229,4 +230,50 @@ fn debug_log_shows_facebook_calls_without_query_or_secret() {
     let quiet = Env::with_profile();
     let o = quiet.ok(&["refresh", "acme", "--force"]);
     o.stderr_lacks("debug:");
+}
+
+/// A provider whose tokens go to the variable `$TOKEN_VAR` of its environment.
+const NAMES_ITS_VARIABLE: &str = r#"case "$1" in
+describe) echo '{"protocol":1,"ok":true,"result":{"name":"named","version":"1","capabilities":["login","refresh"],"fields":[],"env":{}}}' ;;
+*) echo "{\"protocol\":1,\"ok\":true,\"result\":{\"tokens\":[{\"name\":\"main\",\"value\":\"named-token-3141\",\"expires_at\":null,\"env\":\"$TOKEN_VAR\"}]}}" ;;
+esac"#;
+
+#[test]
+fn a_token_for_a_variable_run_refuses_is_an_invalid_answer() {
+    let mut env = Env::with_vault();
+    plugin(&env, "named", NAMES_ITS_VARIABLE);
+    env.set("TOKEN_VAR", "CC_TOKEN");
+    let o = env.run_stdin(
+        &["add", "svc", "--provider", "named", "--token-stdin"],
+        "grant-2718\n",
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    for (var, why) in [
+        ("LD_PRELOAD", "the dynamic loader reads"),
+        ("PATH", "shells read"),
+        ("BASH_ENV", "shells read"),
+        ("1X", "not a valid environment variable name"),
+    ] {
+        env.set("TOKEN_VAR", var);
+        let before = env.snapshot();
+        for args in [
+            &["add", "new", "--provider", "named", "--token-stdin"][..],
+            &["login", "svc", "--token-stdin"],
+            &["refresh", "svc", "--force"],
+        ] {
+            let o = env.run_stdin(args, "grant-2718\n");
+            o.fails(1)
+                .stderr_has("plugin `named`")
+                .stderr_has(&format!("the variable `{var}`"))
+                .stderr_has(why)
+                .stderr_lacks("named-token-3141");
+            assert_eq!(
+                before,
+                env.snapshot(),
+                "{args:?} with {var}: the vault is unchanged"
+            );
+        }
+    }
+    env.set("TOKEN_VAR", "CC_TOKEN");
+    assert_eq!(token_in_run(&env, "svc"), "named-token-3141");
 }

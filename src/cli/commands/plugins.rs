@@ -1,7 +1,7 @@
 //! `fbvault plugins list`: the built-in and external providers, with versions and
 //! capabilities.
 
-use fbvault_provider::TokenProvider;
+use fbvault_provider::{Description, ProviderError};
 use serde::Serialize;
 
 use crate::cli::ui::table;
@@ -22,48 +22,60 @@ pub enum Command {
 #[derive(Serialize)]
 struct Entry {
     name: String,
-    version: String,
+    /// `null` for a plugin that cannot describe itself.
+    version: Option<String>,
     kind: &'static str,
     path: Option<String>,
     capabilities: Vec<String>,
+    /// Why the plugin cannot describe itself (control characters escaped); absent when it can.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+impl Entry {
+    fn new(
+        name: &str,
+        kind: &'static str,
+        path: Option<String>,
+        described: Result<&Description, &ProviderError>,
+    ) -> Entry {
+        let (version, capabilities, error) = match described {
+            Ok(d) => {
+                let capabilities = d
+                    .capabilities
+                    .iter()
+                    .map(|c| {
+                        serde_json::to_value(c)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                (Some(d.version.clone()), capabilities, None)
+            }
+            Err(e) => (None, Vec::new(), Some(e.message.clone())),
+        };
+        Entry {
+            name: name.to_string(),
+            version,
+            kind,
+            path,
+            capabilities,
+            error,
+        }
+    }
 }
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
     let Command::List = command;
     let mut entries = Vec::new();
-    let caps = |p: &dyn TokenProvider| {
-        let d = p.describe();
-        let c = d
-            .capabilities
-            .iter()
-            .map(|c| {
-                serde_json::to_value(c)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            })
-            .collect();
-        (d.version, c)
-    };
     for builtin in crate::providers::BUILTIN {
-        let (version, capabilities) = caps(crate::providers::build(builtin).as_ref());
-        entries.push(Entry {
-            name: builtin.name.into(),
-            version,
-            kind: "built-in",
-            path: None,
-            capabilities,
-        });
+        let described = crate::providers::build(builtin).describe();
+        entries.push(Entry::new(builtin.name, "built-in", None, Ok(&described)));
     }
     for ext in ExternalProvider::discover(&ctx.paths) {
-        let (version, capabilities) = caps(&ext);
-        entries.push(Entry {
-            name: ext.name().to_string(),
-            version,
-            kind: "external",
-            path: Some(ext.path().display().to_string()),
-            capabilities,
-        });
+        let path = Some(ext.path().display().to_string());
+        entries.push(Entry::new(ext.name(), "external", path, ext.described()));
     }
     if ctx.ui.json {
         ctx.ui.out_json(&entries);
@@ -73,7 +85,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
             .map(|e| {
                 vec![
                     e.name.clone(),
-                    e.version.clone(),
+                    e.version.clone().unwrap_or_else(|| "-".to_string()),
                     e.kind.to_string(),
                     e.capabilities.join(","),
                     e.path.clone().unwrap_or_default(),
@@ -82,6 +94,11 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
             .collect();
         for line in table(&["NAME", "VERSION", "KIND", "CAPABILITIES", "PATH"], &rows) {
             ctx.ui.out(line);
+        }
+        for e in &entries {
+            if let Some(error) = &e.error {
+                ctx.ui.warn(error);
+            }
         }
     }
     Ok(0)

@@ -36,7 +36,8 @@ pub struct ExternalProvider {
     name: String,
     path: PathBuf,
     timeout: Duration,
-    described: std::sync::OnceLock<Description>,
+    /// Its answer to `describe`, or why there is none: asked once.
+    described: std::sync::OnceLock<Result<Description, ProviderError>>,
 }
 
 impl ExternalProvider {
@@ -258,8 +259,16 @@ fn is_executable(path: &Path) -> bool {
 }
 
 impl ExternalProvider {
-    /// Runs `describe`; a plugin that cannot answer is described as "unknown (why)".
-    fn describe_now(&self) -> Description {
+    /// The plugin's description, or why it could not give one (a time-out, a non-zero exit,
+    /// an answer that does not validate). Asked once per provider value: each answer costs
+    /// a process. Both are outside text shown as they are, so their control characters are
+    /// escaped here.
+    pub fn described(&self) -> Result<&Description, &ProviderError> {
+        self.described.get_or_init(|| self.describe_now()).as_ref()
+    }
+
+    fn describe_now(&self) -> Result<Description, ProviderError> {
+        let escape = |text: &str| crate::cli::sanitize::escape(text).into_owned();
         self.call(
             Method::Describe,
             &ProfileData::default(),
@@ -280,12 +289,69 @@ impl ExternalProvider {
         })
         .map(|d| Description {
             // Shown by `plugins list`: outside text.
-            version: crate::cli::sanitize::escape(&d.version).into_owned(),
+            version: escape(&d.version),
             ..d
         })
-        .unwrap_or_else(|e| Description {
+        .map_err(|e| ProviderError {
+            message: format!("{} (asked to describe itself)", escape(&e.message)),
+            ..e
+        })
+    }
+
+    /// The description, or the error that there is none: a profile is not made or logged
+    /// in with a plugin that cannot describe itself.
+    fn require_description(&self) -> Result<&Description, ProviderError> {
+        self.described().map_err(ProviderError::clone)
+    }
+
+    /// A `login` or `refresh` answer: a set of tokens, each injected (if at all) under a
+    /// name `run` accepts. A variable that is not an identifier, or that a loader, shell or
+    /// interpreter reads ([`crate::runner::names::reserved_by`]), would be stored and then
+    /// refused by every `run`; the answer is refused instead, and nothing is stored.
+    fn tokens(&self, method: Method, result: PluginResult) -> Result<TokenSet, ProviderError> {
+        let set = self.expect(
+            method,
+            |r| {
+                if let PluginResult::Tokens(t) = r {
+                    Some(t)
+                } else {
+                    None
+                }
+            },
+            result,
+        )?;
+        for token in &set.tokens {
+            let Some(var) = &token.env else { continue };
+            let why = if !crate::runner::names::is_identifier(var) {
+                "not a valid environment variable name".to_string()
+            } else if let Some(who) = crate::runner::names::reserved_by(var) {
+                format!("a variable {who} reads, which could load, run or print the value")
+            } else {
+                continue;
+            };
+            let escape = crate::cli::sanitize::escape;
+            return Err(self.fail(
+                ErrorKind::Internal,
+                format!(
+                    "its answer to `{}` gives the token `{}` the variable `{}`: {why}",
+                    method.as_str(),
+                    escape(&token.name),
+                    escape(var)
+                ),
+            ));
+        }
+        Ok(set)
+    }
+}
+
+impl TokenProvider for ExternalProvider {
+    /// Asked once per provider value ([`ExternalProvider::described`]). A plugin that
+    /// cannot describe itself is described as having nothing (version `unknown`); `validate`
+    /// and `login` then fail with the reason, and `plugins list` shows it.
+    fn describe(&self) -> Description {
+        self.described().cloned().unwrap_or_else(|_| Description {
             name: self.name.clone(),
-            version: format!("unknown ({})", e.message),
+            version: "unknown".to_string(),
             capabilities: Vec::new(),
             fields: Vec::new(),
             env: Default::default(),
@@ -293,18 +359,10 @@ impl ExternalProvider {
             login: Default::default(),
         })
     }
-}
 
-impl TokenProvider for ExternalProvider {
-    /// Asked once per provider value: each answer costs a process.
-    fn describe(&self) -> Description {
-        self.described.get_or_init(|| self.describe_now()).clone()
-    }
-
-    /// The fields the plugin declares as required must be there (none when it cannot
-    /// describe itself).
+    /// The plugin describes itself, and the fields it declares as required are there.
     fn validate(&self, profile: &ProfileData) -> Result<(), ProviderError> {
-        fbvault_provider::check_required_fields(&self.describe(), profile)
+        fbvault_provider::check_required_fields(self.require_description()?, profile)
     }
 
     fn login(
@@ -313,6 +371,7 @@ impl TokenProvider for ExternalProvider {
         profile: &ProfileData,
         input: &LoginInput,
     ) -> Result<TokenSet, ProviderError> {
+        self.require_description()?;
         let r = self.call(
             Method::Login,
             profile,
@@ -323,7 +382,7 @@ impl TokenProvider for ExternalProvider {
                 ..Default::default()
             },
         )?;
-        self.expect(Method::Login, tokens, r)
+        self.tokens(Method::Login, r)
     }
 
     /// The shared rule, except that a provider that needs no user grant mints a token when
@@ -361,7 +420,7 @@ impl TokenProvider for ExternalProvider {
                 ..Default::default()
             },
         )?;
-        self.expect(Method::Refresh, tokens, r)
+        self.tokens(Method::Refresh, r)
     }
 
     fn inspect(
@@ -429,14 +488,6 @@ fn nearly_expired(token: &Token, now: chrono::DateTime<Utc>) -> bool {
     let born = token.obtained_at.or(token.issued_at).unwrap_or(expires_at);
     let margin = ((expires_at - born) / 10).max(chrono::Duration::seconds(60));
     expires_at - now <= margin
-}
-
-fn tokens(r: PluginResult) -> Option<TokenSet> {
-    if let PluginResult::Tokens(t) = r {
-        Some(t)
-    } else {
-        None
-    }
 }
 
 #[cfg(test)]
