@@ -122,6 +122,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         ))
     };
     read_fields(&mut profile, &described, &names, &env).map_err(|var| missing(&var))?;
+    provider
+        .validate(&profile.data())
+        .map_err(|e| CliError::provider(e, args.name.as_str()))?;
     let short = first(&env, &names.short).map(Secret::new);
     let long = first(&env, &names.long).map(Secret::new);
     let tokenless = described.tokenless();
