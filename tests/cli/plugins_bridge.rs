@@ -200,11 +200,22 @@ fn debug_log_names_each_plugin_call_and_no_secret() {
         .find(|l| l.contains("debug: plugin cc: login"))
         .unwrap_or_else(|| panic!("no login line in {}", o.stderr));
     assert!(
-        line.contains("-> exit 0") && line.contains(" ms)"),
+        line.contains("-> exit 0, ok") && line.contains(" ms)"),
         "{line}"
     );
     let o = env.ok(&["run", "-p", "svc", "--", "true"]);
     o.stderr_lacks("minted-by");
+    // A plugin that exits 0 with an error answer: the line says which error.
+    plugin(
+        &env,
+        "cc",
+        &TOKENLESS.replace(
+            r#"login) echo '{"protocol":1,"ok":true,"result":{"tokens":[{"name":"main","value":"minted-by-login-7781","expires_at":null,"env":"CC_TOKEN"}]}}' ;;"#,
+            r#"login) echo '{"protocol":1,"ok":false,"error":{"kind":"invalid_grant","message":"revoked"}}' ;;"#,
+        ),
+    );
+    let o = env.run(&["login", "svc"]);
+    o.fails(4).stderr_has("-> exit 0, invalid_grant");
 }
 
 #[test]

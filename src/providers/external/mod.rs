@@ -139,13 +139,20 @@ impl ExternalProvider {
             zeroize::Zeroizing::new(serde_json::to_vec(&request).expect("a request serializes"));
         let started = Instant::now();
         let ran = self.run_process(method, body);
-        let outcome = match &ran {
+        let exit = match &ran {
             Ok(done) if done.status.success() => "exit 0".to_string(),
             Ok(done) => done
                 .status
                 .code()
                 .map_or_else(|| "killed".to_string(), |c| format!("exit {c}")),
             Err(e) => e.kind.as_str().to_string(),
+        };
+        let answer = self.answer(ran, &redact);
+        // The outcome is the exit and, for a plugin that exited 0, what it answered.
+        let outcome = match &answer {
+            Err(e) if exit == "exit 0" => format!("exit 0, {}", e.kind.as_str()),
+            Ok(_) if exit == "exit 0" => "exit 0, ok".to_string(),
+            _ => exit,
         };
         fbvault_provider::log::request(
             &format!("plugin {}", self.name),
@@ -154,6 +161,16 @@ impl ExternalProvider {
             started.elapsed(),
             &outcome,
         );
+        answer
+    }
+
+    /// What a plugin run answered: its result, or the reason it gave none (`redact`
+    /// scrubs what the plugin was sent from its words).
+    fn answer(
+        &self,
+        ran: Result<Finished, ProviderError>,
+        redact: &dyn Fn(&str) -> String,
+    ) -> Result<PluginResult, ProviderError> {
         let Finished {
             status,
             out: (out, too_long),
