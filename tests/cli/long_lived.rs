@@ -162,11 +162,16 @@ fn child_env(env: &Env) -> BTreeMap<String, String> {
 
 /// Makes the stored token look obtained long ago (fbvault's clock cannot be moved).
 fn age_in_vault(env: &mut Env) {
-    let path = env.dir.path().join("age.sh");
-    executable(
-        &path,
-        "#!/bin/sh\nsed -i 's/\"obtained_at\": \"[^\"]*\"/\"obtained_at\": \"2020-01-01T00:00:00Z\"/' \"$1\"\n",
+    edit_with_sed(
+        env,
+        r#"s/"obtained_at": "[^"]*"/"obtained_at": "2020-01-01T00:00:00Z"/"#,
     );
+}
+
+/// Edits profile `me` with `sed -i EXPRESSION` as the editor.
+fn edit_with_sed(env: &mut Env, expression: &str) {
+    let path = env.dir.path().join("edit.sh");
+    executable(&path, format!("#!/bin/sh\nsed -i '{expression}' \"$1\"\n"));
     env.set("EDITOR", path.to_str().unwrap());
     env.ok(&["edit", "me"]);
 }
@@ -773,5 +778,28 @@ fn a_long_lived_token_from_the_environment_or_an_old_env_file_gets_its_expiry() 
             "{}",
             n.provider
         );
+    }
+}
+
+#[test]
+fn a_token_stored_without_its_expiry_is_flagged_until_a_refresh_learns_it() {
+    for (flavor, n) in &BOTH {
+        let (mut env, sandbox) = world(*flavor, n, 60 * DAY);
+        let short = sandbox.short_token();
+        assert_eq!(add(&env, n, &short).code, 0);
+        // A day later for the issuer too, so that a refresh may extend the token.
+        sandbox.advance(25 * 3600);
+        // As an older fbvault stored a kept token: no expiry.
+        edit_with_sed(&mut env, r#"s/"expires_at": "[^"]*"/"expires_at": null/"#);
+        age_in_vault(&mut env);
+        let o = env.run(&["status", "--check"]);
+        assert_eq!(o.code, 10, "{}", o.stderr);
+        let all = format!("{}{}", o.stdout, o.stderr);
+        assert!(all.contains("is not known"), "{all}");
+        assert!(all.contains("fbvault refresh me --force"), "{all}");
+        env.ok(&["refresh", "me", "--force"]);
+        assert!(about(expires_at(&env), Duration::days(60)));
+        let o = env.run(&["status", "--check"]);
+        assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     }
 }

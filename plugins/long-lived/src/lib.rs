@@ -356,6 +356,19 @@ impl TokenProvider for LongLivedProvider {
         let live = profile
             .token(TOKEN)
             .filter(|t| t.invalid.is_none() && t.expires_at.is_none_or(|at| at > ctx.now));
+        // These issuers' tokens always expire: one stored without a date (by an fbvault
+        // before kept tokens were asked about) needs a refresh to learn it.
+        if let Some(token) = live.filter(|t| t.expires_at.is_none()) {
+            extras.warnings.push(format!(
+                "{}: the expiry of its {} token is not known; `fbvault refresh {} --force` learns it",
+                profile.name, self.spec.label, profile.name
+            ));
+            extras.advice.insert(
+                token.name.clone(),
+                format!("run `fbvault refresh {} --force`", profile.name),
+            );
+            return extras;
+        }
         if let Some(token) = live {
             let days = Self::window(profile).num_days();
             extras.expiring.insert(
