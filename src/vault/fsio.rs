@@ -43,11 +43,20 @@ pub enum ReadError {
 /// refused too).
 pub fn read_capped(path: &Path, cap: u64) -> std::result::Result<Vec<u8>, ReadError> {
     use std::io::Read;
-    let file = File::open(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => ReadError::Missing,
-        _ => ReadError::Io(e),
-    })?;
-    let size = file.metadata().map_err(ReadError::Io)?.len();
+    // Non-blocking open: a FIFO planted in place of a vault file must not hang the reader.
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => ReadError::Missing,
+            _ => ReadError::Io(e),
+        })?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::Io(io::Error::other("it is not a regular file")));
+    }
+    let size = meta.len();
     if size > cap {
         return Err(ReadError::TooLarge(size));
     }
@@ -141,7 +150,7 @@ impl Lock {
     /// [`Lock::shared`] that never creates the lock file or opens it for writing (for
     /// `--read-only`, which leaves the vault folder exactly as it is).
     pub fn shared_read_only(path: &Path) -> Result<Lock> {
-        let nofollow = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+        let nofollow = LOCK_FLAGS;
         let file = match OpenOptions::new()
             .read(true)
             .custom_flags(nofollow)
@@ -167,7 +176,7 @@ impl Lock {
     /// `.fbvault.lock -> /etc/nologin` creates nothing anywhere.
     fn take(path: &Path, exclusive: bool) -> Result<Lock> {
         let what = || format!("cannot lock {}", path.display());
-        let nofollow = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+        let nofollow = LOCK_FLAGS;
         let opened = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -214,8 +223,20 @@ fn lock_error(path: &Path, e: io::Error) -> VaultError {
             file: path.display().to_string(),
         };
     }
+    // ENXIO: a FIFO opened for writing, without blocking, that nobody reads.
+    if e.raw_os_error() == Some(6) {
+        return VaultError::Refused(format!(
+            "{} is not a regular file; remove it (it is fbvault's lock file)",
+            path.display()
+        ));
+    }
     VaultError::io(format!("cannot lock {}", path.display()), e)
 }
+
+/// How lock files are opened: never through a symbolic link, and without blocking (a FIFO
+/// planted as a lock file would otherwise hang the command; [`check_lock_file`] refuses it).
+const LOCK_FLAGS: i32 =
+    rustix::fs::OFlags::NOFOLLOW.bits() as i32 | rustix::fs::OFlags::NONBLOCK.bits() as i32;
 
 fn check_lock_file(path: &Path, file: &File) -> Result<()> {
     use std::os::unix::fs::MetadataExt;

@@ -63,6 +63,59 @@ fn a_symlinked_lock_file_creates_nothing_where_it_points() {
     assert!(!target.exists(), "the link's target is never created");
 }
 
+/// Replaces `path` with a FIFO (nobody ever writes to it).
+fn fifo(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    let ok = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(ok.success());
+}
+
+/// `fbvault ARGS` within a few seconds: a FIFO must never hang a command.
+fn within_seconds(env: &Env, args: &[&str]) -> Out {
+    let started = std::time::Instant::now();
+    let o = crate::common::out(
+        env.cmd()
+            .args(args)
+            .timeout(std::time::Duration::from_secs(5))
+            .assert(),
+    );
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "{args:?} hung: {}",
+        o.stderr
+    );
+    o
+}
+
+#[test]
+fn a_fifo_in_place_of_a_lock_or_vault_file_is_refused_without_hanging() {
+    let env = Env::with_profile();
+    env.add("beta");
+    let before = env.snapshot();
+    fifo(&env.vault().join(".fbvault.lock"));
+    within_seconds(&env, &["list"])
+        .fails(1)
+        .stderr_has("is not a regular file");
+    std::fs::remove_file(env.vault().join(".fbvault.lock")).unwrap();
+    let locks = env.vault().join(".locks");
+    std::fs::create_dir_all(&locks).unwrap();
+    fifo(&locks.join("acme.lock"));
+    within_seconds(&env, &["refresh", "acme", "--force"])
+        .fails(1)
+        .stderr_has("is not a regular file");
+    std::fs::remove_file(locks.join("acme.lock")).unwrap();
+    // A profile that is a FIFO is named; the other profiles still open.
+    let saved = std::fs::read(env.profile_file("acme")).unwrap();
+    fifo(&env.profile_file("acme"));
+    let o = within_seconds(&env, &["list"]);
+    assert_ne!(o.code, 0);
+    o.stderr_has("acme").stderr_has("not a regular file");
+    o.stdout_has("beta");
+    std::fs::remove_file(env.profile_file("acme")).unwrap();
+    std::fs::write(env.profile_file("acme"), saved).unwrap();
+    assert_eq!(before, env.snapshot(), "nothing else changed");
+}
+
 #[test]
 fn a_symlinked_profiles_folder_is_refused_and_its_target_left_alone() {
     let env = Env::with_profile();
