@@ -215,10 +215,9 @@ impl Ctx {
             IdentityChoice::KeyVar => "FBVAULT_KEY".into(),
         };
         if let Some(public) = public {
-            err.hints.push(format!(
-                "the identity used: {source} (public key {})",
-                crate::vault::shorten_key(&public)
-            ));
+            // Whole, so that it can be copied to a member (`recipients add KEY`).
+            err.hints
+                .push(format!("the identity used: {source} (public key {public})"));
         }
         err
     }

@@ -227,10 +227,11 @@ impl Identity {
             .as_deref()
     }
 
-    /// The identity in words for messages: its source and public key (`FILE (age1…)`).
+    /// The identity in words for messages: its source and its whole public key (`FILE
+    /// (public key age1…)`), which the user can copy to a member.
     pub fn describe(&self) -> String {
         match self.public_key() {
-            Some(public) => format!("{} (public key {})", self.source, shorten_key(public)),
+            Some(public) => format!("{} (public key {public})", self.source),
             None => self.source.to_string(),
         }
     }

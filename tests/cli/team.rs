@@ -592,7 +592,9 @@ fn identity_new_creates_once_and_init_in_an_existing_vault_creates_only_the_iden
     let shown = carol.fb_ok(&["identity", "show"]);
     assert_eq!(shown.stdout.trim(), key);
     let o = carol.fb(&["list"]);
-    o.fails(3).stderr_has("identity.txt (public key age1");
+    // The whole key, ready to be sent to a member.
+    o.fails(3)
+        .stderr_has(&format!("identity.txt (public key {key})"));
 }
 
 #[test]
