@@ -37,6 +37,29 @@ impl EnvRename {
     }
 }
 
+/// Reads `inject_app_secret`, the first name of `inject_secrets` (SPEC §4 still uses it),
+/// into `inject_secrets`: either one set to `true` turns injection on, and only the new
+/// name is written back.
+fn first_name(body: &mut Value) -> std::result::Result<(), String> {
+    let Value::Object(map) = body else {
+        return Ok(());
+    };
+    let Some(old) = map.remove("inject_app_secret") else {
+        return Ok(());
+    };
+    let flag = |v: &Value, key: &str| {
+        v.as_bool()
+            .ok_or_else(|| format!("`{key}` must be true or false"))
+    };
+    let old = flag(&old, "inject_app_secret")?;
+    let new = match map.get("inject_secrets") {
+        Some(v) => flag(v, "inject_secrets")?,
+        None => false,
+    };
+    map.insert("inject_secrets".into(), Value::Bool(old || new));
+    Ok(())
+}
+
 /// The schema also describes the fields' first names, which older profiles hold and
 /// fbvault still reads (`inject_app_secret`, now `inject_secrets`).
 fn first_names(schema: &mut schemars::Schema) {
@@ -77,9 +100,9 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, EnvRename>,
     /// Also inject the profile's app secret (under the variable its provider names; off
-    /// unless set). Read under its first name `inject_app_secret` too, so profiles written
-    /// before the rename open (their seal covers the JSON as stored).
-    #[serde(default, alias = "inject_app_secret")]
+    /// unless set). Read under its first name `inject_app_secret` too ([`first_name`]), so
+    /// profiles written before the rename, or edited by its SPEC name, open.
+    #[serde(default)]
     pub inject_secrets: bool,
     /// When the profile was created.
     pub created_at: DateTime<Utc>,
@@ -163,6 +186,7 @@ impl Profile {
             }
             _ => return Err(invalid("expected a JSON object".into())),
         }
+        first_name(&mut body).map_err(invalid)?;
         let profile: Profile = serde_json::from_value(body).map_err(|e| invalid(e.to_string()))?;
         profile.check(name)?;
         Ok(profile)
@@ -223,11 +247,14 @@ impl Profile {
             return Err(VaultError::Tampered { what });
         }
         // Sealed by a member: from here on, a shape problem is a bug or a newer format.
-        let profile: Profile =
-            serde_json::from_slice(plaintext).map_err(|e| VaultError::InvalidProfile {
-                name: name.to_string(),
-                reason: e.to_string(),
-            })?;
+        let shape = |reason: String| VaultError::InvalidProfile {
+            name: name.to_string(),
+            reason,
+        };
+        let mut value: Value =
+            serde_json::from_slice(plaintext).map_err(|e| shape(e.to_string()))?;
+        first_name(&mut value).map_err(shape)?;
+        let profile: Profile = serde_json::from_value(value).map_err(|e| shape(e.to_string()))?;
         profile.check(name)?;
         Ok(profile)
     }
@@ -267,5 +294,33 @@ mod tests {
             Profile::open(&name, changed.as_bytes(), &key),
             Err(VaultError::Tampered { .. })
         ));
+    }
+
+    #[test]
+    fn an_edit_may_use_either_name_and_either_one_on_turns_injection_on() {
+        let name: ProfileName = "acme".parse().unwrap();
+        let base = Profile::new(&name, "facebook", Utc::now()).body();
+        for (old, new, on) in [
+            (true, false, true),
+            (false, false, false),
+            (false, true, true),
+        ] {
+            let mut body = base.clone();
+            body["inject_app_secret"] = Value::Bool(old);
+            body["inject_secrets"] = Value::Bool(new);
+            let p = Profile::from_body(&name, body).expect("both names together are accepted");
+            assert_eq!(p.inject_secrets, on, "old {old}, new {new}");
+        }
+        let mut only_old = base.clone();
+        only_old.as_object_mut().unwrap().remove("inject_secrets");
+        only_old["inject_app_secret"] = Value::Bool(true);
+        assert!(Profile::from_body(&name, only_old).unwrap().inject_secrets);
+        let mut wrong = base;
+        wrong["inject_app_secret"] = Value::String("yes".into());
+        let e = Profile::from_body(&name, wrong).unwrap_err().to_string();
+        assert!(
+            e.contains("`inject_app_secret` must be true or false"),
+            "{e}"
+        );
     }
 }

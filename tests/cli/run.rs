@@ -109,6 +109,20 @@ fn the_app_secret_is_injected_only_when_the_profile_opts_in() {
     );
     env.ok(&["edit", "acme"]);
     assert_eq!(child_env(&env, &[])["FB_APP_SECRET"], DEMO_APP_SECRET);
+    // SPEC's name for the switch, `inject_app_secret`, added beside the stored one.
+    let mut env = Env::with_profile();
+    editor(
+        &mut env,
+        "sed -i 's/\"inject_secrets\": false/\"inject_secrets\": false, \"inject_app_secret\": true/' \"$1\"",
+    );
+    env.ok(&["edit", "acme"]);
+    assert_eq!(child_env(&env, &[])["FB_APP_SECRET"], DEMO_APP_SECRET);
+    let shown = env.ok(&["show", "acme", "--json"]).json();
+    assert_eq!(shown["inject_secrets"], true);
+    assert!(
+        shown.get("inject_app_secret").is_none(),
+        "only the new name is written"
+    );
 }
 
 #[test]
