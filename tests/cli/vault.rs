@@ -684,3 +684,27 @@ fn app_ids_and_graph_versions_are_checked_when_added() {
     env.add_with("c", "123", "s3cret", None, &["--graph-version", "v23.0"]);
     assert!(!env.profile_file("a").exists() && !env.profile_file("b").exists());
 }
+
+#[test]
+fn init_in_a_repository_names_the_git_setup_command_that_works_from_here() {
+    let env = Env::new();
+    let repo = env.dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let git = env
+        .program("git")
+        .args(["init", "-q"])
+        .current_dir(&repo)
+        .status()
+        .unwrap();
+    assert!(git.success());
+    let run = |args: &[&str]| crate::common::out(env.cmd().args(args).current_dir(&repo).assert());
+    let o = run(&["--vault", "vault", "init"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let hint = "run `fbvault --vault vault git setup`";
+    assert!(o.stderr.contains(hint), "{}", o.stderr);
+    // The command as printed, from the same folder.
+    let o = run(&["--vault", "vault", "git", "setup"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let attributes = std::fs::read_to_string(repo.join("vault/.gitattributes")).unwrap();
+    assert!(attributes.contains("merge=fbvault"), "{attributes}");
+}

@@ -113,9 +113,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         if count == 1 { "" } else { "s" }
     ));
     if crate::git::repository_of(&root).is_some() {
-        ctx.ui.info(
-            "in a git repository: run `fbvault git setup` so that git diffs and merges vault files",
-        );
+        // With the folder named: from here, a bare `fbvault` may look elsewhere.
+        ctx.ui.info(format!(
+            "in a git repository: run `fbvault --vault {} git setup` so that git diffs and merges vault files",
+            crate::runner::dotenv_quote(&crate::cli::shown_path(&root))
+        ));
     }
     print_key(ctx, &public, &vault);
     Ok(0)
