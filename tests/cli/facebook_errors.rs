@@ -41,8 +41,12 @@ fn each_invalid_token_subcode_is_exit_4_in_words_without_retry() {
             Some(sub),
             "Error validating access token",
         )]);
+        // fbvault's words, then Facebook's message, the code and the trace id.
         o.fails(4)
             .stderr_has(words)
+            .stderr_has(&format!(
+                "(Error validating access token (code 190/{sub})) [fbtrace_id AsbxTrace0001]"
+            ))
             .stderr_has("fbvault login acme");
         assert_eq!(calls, 1, "no retry for 190/{sub}");
     }

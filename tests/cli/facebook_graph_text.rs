@@ -1,5 +1,6 @@
 //! Every text that comes from Facebook, as fbvault shows and stores it: the completed
-//! error table (493, 190 without subcode, #2635, a refused proof), Facebook's own words
+//! error table (493 and every other 190 subcode with fbvault's words next to Facebook's
+//! message, 190 without subcode, #2635, a refused proof), Facebook's own words
 //! (`error_user_msg`) and `fbtrace_id`, secrets scrubbed, control characters escaped, and
 //! answers over 1 MB refused. After each failure the vault is byte-for-byte as it was.
 
@@ -23,6 +24,18 @@ fn raw(body: String) -> Failure {
     Failure::Raw { status: 400, body }
 }
 
+/// Queues a `debug_token` answer saying the inspected token is invalid, with `error`.
+fn debug_token_refuses(env: &Env, error: serde_json::Value) {
+    let body = serde_json::json!({"data": {
+        "app_id": DEMO_APP_ID, "is_valid": false, "scopes": [], "error": error
+    }});
+    let answer = Failure::Raw {
+        status: 200,
+        body: body.to_string(),
+    };
+    env.graph().fail_next("/debug_token", answer);
+}
+
 #[test]
 fn subcode_493_has_its_words() {
     let env = Env::with_profile();
@@ -38,8 +51,73 @@ fn subcode_493_has_its_words() {
     );
     o.fails(4)
         .stderr_has("more than 90 days")
-        .stderr_has("(code 190/493)")
+        .stderr_has("hasn't engaged the app in longer than 90 days. (code 190/493)")
         .stderr_has("fbtrace_id AsbxTrace0001");
+}
+
+#[test]
+fn every_190_subcode_has_fbvaults_words_and_facebooks_message_scrubbed() {
+    let env = Env::with_profile();
+    let token = env.first_token("acme");
+    for (sub, words, said) in [
+        (
+            493,
+            "the user has not used the app for more than 90 days",
+            "The session has been invalidated because the user has not engaged",
+        ),
+        (
+            460,
+            "the token was invalidated because the user changed their password",
+            "The session has been invalidated because the user changed their password",
+        ),
+        (
+            492,
+            "the user lost their role on the page",
+            "User associated with the Page access token does not have an appropriate role",
+        ),
+        (
+            463,
+            "the token has expired",
+            "Session has expired on Sunday, 01-Feb-26",
+        ),
+        (
+            4242,
+            "the token is no longer valid",
+            "A reason Facebook has not documented",
+        ),
+    ] {
+        let message = format!(
+            "Error validating access token: {said}; token {token}, secret {DEMO_APP_SECRET}"
+        );
+        let failure = Failure::graph(190, Some(sub), &message);
+        let o = failing(&env, "/me/accounts", failure, &["pages", "acme"]);
+        o.fails(4)
+            .stderr_has(&format!("Facebook refused the token: {words}"))
+            .stderr_has(&format!("(Error validating access token: {said}"))
+            .stderr_has("; token ***, secret ***")
+            .stderr_has(&format!("(code 190/{sub})) [fbtrace_id AsbxTrace0001]"))
+            .stderr_has("fbvault login acme");
+    }
+}
+
+#[test]
+fn a_debug_token_refusal_has_fbvaults_words_and_facebooks_message() {
+    let env = Env::with_profile();
+    let token = env.first_token("acme");
+    debug_token_refuses(
+        &env,
+        serde_json::json!({
+            "code": 190,
+            "subcode": 460,
+            "message": format!("The session has been invalidated because the user changed their password ({token})")
+        }),
+    );
+    let o = env.run(&["inspect", "acme", "--token", "user"]);
+    assert_eq!(o.code, 4, "{}", o.stderr);
+    env.assert_no_secret(&o.stdout);
+    env.assert_no_secret(&o.stderr);
+    o.stdout_has("the token was invalidated because the user changed their password")
+        .stdout_has("(The session has been invalidated because the user changed their password (***) (code 190/460))");
 }
 
 #[test]
@@ -131,17 +209,7 @@ fn debug_token_errors_are_scrubbed_before_shown_or_stored() {
     let env = Env::with_profile();
     let token = env.first_token("acme");
     let echo = format!("token {token} and secret {DEMO_APP_SECRET} rejected \u{1b}[31m");
-    let body = serde_json::json!({"data": {
-        "app_id": DEMO_APP_ID, "is_valid": false, "scopes": [],
-        "error": {"code": 1, "message": echo}
-    }});
-    env.graph().fail_next(
-        "/debug_token",
-        Failure::Raw {
-            status: 200,
-            body: body.to_string(),
-        },
-    );
+    debug_token_refuses(&env, serde_json::json!({"code": 1, "message": echo}));
     let o = env.run(&["inspect", "acme", "--token", "user", "--json"]);
     assert_eq!(o.code, 4, "{}", o.stderr);
     env.assert_no_secret(&o.stdout);

@@ -8,7 +8,7 @@ use fbvault_provider::{ErrorKind, ProviderError, Secret};
 use serde_json::Value;
 
 use crate::client::{Client, Reply};
-use crate::errors::{Endpoint, GraphError, int, invalid_token_reason};
+use crate::errors::{Endpoint, GraphError, int, refused_token};
 use crate::proof::appsecret_proof;
 
 /// The app's credentials.
@@ -108,9 +108,7 @@ impl DebugInfo {
     /// The reason the token is invalid, in words.
     pub fn invalid_reason(&self) -> String {
         match &self.error {
-            Some(e) if (e.code == 190 || e.code == 102) && e.subcode.is_some() => {
-                invalid_token_reason(e.subcode).to_string()
-            }
+            Some(e) if (e.code == 190 || e.code == 102) && e.subcode.is_some() => refused_token(e),
             Some(e) if !e.message.is_empty() => e.message.clone(),
             _ => "Facebook says the token is not valid".to_string(),
         }

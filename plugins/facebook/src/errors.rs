@@ -145,25 +145,49 @@ const LOGIN_HINT: &str = "get a new short-lived user token (Graph API Explorer o
 pub const SECRET_HINT: &str = "check the app id and secret in the Meta dashboard (App settings → Basic) and fix them with `fbvault edit {profile}`";
 
 /// Words for a code-190 subcode.
-pub fn invalid_token_reason(subcode: Option<i64>) -> &'static str {
+pub fn invalid_token_reason(subcode: i64) -> &'static str {
     match subcode {
-        Some(458) => "the user removed the app (or never authorized it)",
-        Some(459) => {
+        458 => "the user removed the app (or never authorized it)",
+        459 => {
             "the user's Facebook account is checkpointed: they must log in at facebook.com to fix it"
         }
-        Some(460) => "the token was invalidated because the user changed their password",
-        Some(461) => "the user reinstalled the app, which invalidated the token",
-        Some(463) => "the token has expired",
-        Some(464) => "the user is unconfirmed: they must log in at facebook.com",
-        Some(465) => "the user is invalid",
-        Some(466) => "the session was invalidated explicitly (revoked)",
-        Some(467) => "the token is invalid: it was revoked or the user logged out",
-        Some(468) => "the session was invalidated because it was not used for a long time",
-        Some(492) => "the user lost their role on the page",
-        Some(493) => {
-            "the user has not used the app for more than 90 days, so the token stopped working"
-        }
-        _ => "the token is malformed or invalid",
+        460 => "the token was invalidated because the user changed their password",
+        461 => "the user reinstalled the app, which invalidated the token",
+        463 => "the token has expired",
+        464 => "the user is unconfirmed: they must log in at facebook.com",
+        465 => "the user is invalid",
+        466 => "the session was invalidated explicitly (revoked)",
+        467 => "the token is invalid: it expired, was revoked, or the user logged out",
+        468 => "the session was invalidated because it was not used for a long time",
+        492 => "the user lost their role on the page",
+        493 => "the user has not used the app for more than 90 days, so the token stopped working",
+        // An unknown subcode: Facebook's message, shown next to these words, says more.
+        _ => "the token is no longer valid",
+    }
+}
+
+/// Facebook's message followed by the code it came with (`… (code 190/493)`), or only the
+/// code when Facebook sent no message. The message is taken as it is: the client has
+/// already scrubbed it of secrets, escaped it and cut it short (`Client::clean`).
+fn in_their_words(err: &GraphError, code: &str) -> String {
+    if err.message.is_empty() {
+        format!("code {code}")
+    } else {
+        format!("{} (code {code})", err.message)
+    }
+}
+
+/// Why Facebook refused a token (code 190 or 102): without a subcode, Facebook's message
+/// and the code; with one, fbvault's words for the subcode, then Facebook's message and
+/// `code/subcode`.
+pub fn refused_token(err: &GraphError) -> String {
+    match err.subcode {
+        None => in_their_words(err, &err.code.to_string()),
+        Some(sub) => format!(
+            "{} ({})",
+            invalid_token_reason(sub),
+            in_their_words(err, &format!("{}/{sub}", err.code))
+        ),
     }
 }
 
@@ -187,39 +211,24 @@ pub fn classify(err: &GraphError, endpoint: Endpoint, usage: &Usage, version: &s
 
 fn decide(err: &GraphError, endpoint: Endpoint, usage: &Usage, version: &str) -> Verdict {
     let msg = err.message.to_lowercase();
-    let said = || {
-        if err.message.is_empty() {
-            format!("code {}", err.code)
-        } else {
-            format!("{} (code {})", err.message, err.code)
-        }
-    };
+    let said = || in_their_words(err, &err.code.to_string());
     let fail = |kind: ErrorKind, message: String| Verdict::Fail(ProviderError::new(kind, message));
     match err.code {
-        190 | 102 if err.subcode.is_none() => {
-            let mut e = ProviderError::new(
-                ErrorKind::InvalidGrant,
-                format!("Facebook refused the token: {}", said()),
-            );
-            if msg.contains("not issued for this application") {
-                e = e.hint(EXPLORER_HINT);
-            } else {
-                e = e.hint(LOGIN_HINT);
-            }
-            Verdict::Fail(e)
-        }
-        190 | 102 => Verdict::Fail(
-            ProviderError::new(
-                ErrorKind::InvalidGrant,
-                format!(
-                    "Facebook refused the token: {} (code {}{})",
-                    invalid_token_reason(err.subcode),
-                    err.code,
-                    err.subcode.map(|s| format!("/{s}")).unwrap_or_default()
-                ),
+        190 | 102 => {
+            let hint =
+                if err.subcode.is_none() && msg.contains("not issued for this application") {
+                    EXPLORER_HINT
+                } else {
+                    LOGIN_HINT
+                };
+            Verdict::Fail(
+                ProviderError::new(
+                    ErrorKind::InvalidGrant,
+                    format!("Facebook refused the token: {}", refused_token(err)),
+                )
+                .hint(hint),
             )
-            .hint(LOGIN_HINT),
-        ),
+        }
         1 if msg.contains("client secret") || msg.contains("validating application") => {
             let what = if msg.contains("deleted") {
                 "Facebook says the app has been deleted"
@@ -354,16 +363,36 @@ mod tests {
     }
 
     #[test]
-    fn every_190_subcode_is_a_refusal_in_words() {
-        for sub in [458, 459, 460, 463, 464, 467, 492, 493] {
+    fn every_190_subcode_is_a_refusal_in_words_and_facebooks_message() {
+        for sub in [458, 459, 460, 463, 464, 467, 492, 493, 4242] {
             let v = verdict(
-                json!({"error":{"message":"m","code":190,"error_subcode":sub}}),
+                json!({"error":{"message":"Error validating access token: said by Facebook","code":190,"error_subcode":sub,"fbtrace_id":"T1"}}),
                 Endpoint::Graph,
             );
             let Verdict::Fail(e) = v else { panic!() };
             assert_eq!(e.kind, ErrorKind::InvalidGrant);
-            assert!(e.message.contains(invalid_token_reason(Some(sub))));
+            assert_eq!(
+                e.message,
+                format!(
+                    "Facebook refused the token: {} (Error validating access token: said by Facebook (code 190/{sub})) [fbtrace_id T1]",
+                    invalid_token_reason(sub)
+                )
+            );
+            assert!(e.hints[0].contains("fbvault login"), "{:?}", e.hints);
         }
+    }
+
+    #[test]
+    fn a_subcoded_190_without_a_message_still_has_its_words_and_code() {
+        let v = verdict(
+            json!({"error":{"code":190,"error_subcode":460}}),
+            Endpoint::Graph,
+        );
+        let Verdict::Fail(e) = v else { panic!() };
+        assert_eq!(
+            e.message,
+            "Facebook refused the token: the token was invalidated because the user changed their password (code 190/460)"
+        );
     }
 
     #[test]
@@ -426,9 +455,17 @@ mod completed {
     }
 
     #[test]
-    fn subcode_493_has_its_own_words() {
-        let e = fail(json!({"error":{"code":190,"error_subcode":493,"message":"x"}}));
-        assert!(e.message.contains("90 days"), "{}", e.message);
+    fn subcode_493_has_its_own_words_and_facebooks_message() {
+        let e = fail(
+            json!({"error":{"code":190,"error_subcode":493,"message":"Error validating access token: The session has been invalidated because the user has not engaged the app in longer than 90 days.","fbtrace_id":"Trace493"}}),
+        );
+        for part in [
+            "the user has not used the app for more than 90 days",
+            "(Error validating access token: The session has been invalidated because the user has not engaged",
+            "(code 190/493)) [fbtrace_id Trace493]",
+        ] {
+            assert!(e.message.contains(part), "{part}: {}", e.message);
+        }
     }
 
     #[test]
