@@ -10,7 +10,11 @@ use super::{
     VAULT_JSON, Vault, VaultError, VaultInfo, fsio, fsio::Lock,
 };
 
-const GITATTRIBUTES: &[&str] = &["*.age diff=fbvault merge=fbvault"];
+/// `*.age` files go through fbvault's textconv and merge driver; `vault.json` (derived from
+/// `team.age`) is never merged by git: when both sides changed it, git leaves it conflicted
+/// for `fbvault resolve`, with or without the driver configured.
+const GITATTRIBUTES: &[&str] = &["*.age diff=fbvault merge=fbvault", VAULT_JSON_ATTRIBUTE];
+const VAULT_JSON_ATTRIBUTE: &str = "/vault.json -merge";
 const GITIGNORE: &[&str] = &[
     "# fbvault's local lock and temporary files",
     ".fbvault.lock",
@@ -91,31 +95,79 @@ impl Vault {
             .map(|info| info.recipients);
         if listed.as_ref() != Some(&team.recipients) {
             self.notice(Notice::Warning(
-                "vault.json does not list the recipients team.age holds (team.age is authoritative; `fbvault recipients list` shows them, `fbvault rekey` rewrites vault.json)".into(),
+                "vault.json does not list the recipients team.age holds (team.age is authoritative; `fbvault recipients list` shows them, `fbvault resolve` or `fbvault rekey` rewrites vault.json)".into(),
             ));
         }
     }
+
+    /// Whether `vault.json` lists the generation and recipients `team` holds.
+    fn info_matches(&self, team: &Team) -> bool {
+        fsio::read_capped(&self.root.join(VAULT_JSON), MAX_FILE_BYTES)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<VaultInfo>(&bytes).ok())
+            .is_some_and(|info| {
+                info.generation == team.generation && info.recipients == team.recipients
+            })
+    }
+
+    /// Rewrites `vault.json` from `team.age` when it does not match it (after a merge git
+    /// left conflicted, or a text merge git made before `.gitattributes` had
+    /// `/vault.json -merge`): it is derived data. Returns the team it was rewritten from,
+    /// `None` when it already matched (then nothing is written and no write lock taken).
+    pub fn settle_info(&self, identity: &super::Identity) -> Result<Option<Team>> {
+        // This command settles the mismatch: no warning about it.
+        let _ = self.checked.info.set(());
+        let team = {
+            let _lock = self.read_lock()?;
+            self.team(identity)?
+        };
+        if self.info_matches(&team) {
+            return Ok(None);
+        }
+        let _lock = self.write_lock_for("rewriting vault.json from team.age")?;
+        let team = self.team(identity)?;
+        if self.info_matches(&team) {
+            return Ok(None);
+        }
+        self.write_info(&team, &self.root.join(VAULT_JSON))?;
+        Ok(Some(team))
+    }
+
+    /// Whether the vault's `.gitattributes` lacks `/vault.json -merge` (a vault from
+    /// before it; `fbvault git setup` adds it), so that git may text-merge `vault.json`.
+    pub fn vault_json_mergeable(&self) -> bool {
+        missing_lines(&self.root.join(".gitattributes"), &[VAULT_JSON_ATTRIBUTE])
+            .is_ok_and(|(_, missing)| !missing.is_empty())
+    }
 }
 
-/// Adds `*.age diff=fbvault merge=fbvault` to the vault's `.gitattributes` when missing.
+/// Adds the lines fbvault needs (`*.age diff=fbvault merge=fbvault`, `/vault.json -merge`)
+/// to the vault's `.gitattributes` when missing, keeping every line already there: an
+/// existing vault gets the lines a newer fbvault added.
 pub fn ensure_gitattributes(root: &Path) -> Result<()> {
     append_lines(&root.join(".gitattributes"), GITATTRIBUTES)
 }
 
-/// Adds each of `lines` missing from the file at `path` (creating it when needed) and
-/// keeps every line it already has; writes nothing when none is missing.
-fn append_lines(path: &Path, lines: &[&str]) -> Result<()> {
+/// The file's text (empty when missing) and which of `lines` it lacks.
+fn missing_lines<'a>(path: &Path, lines: &[&'a str]) -> Result<(String, Vec<&'a str>)> {
     let existing = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(VaultError::io(format!("cannot read {}", path.display()), e)),
     };
     let have: std::collections::HashSet<&str> = existing.lines().map(str::trim).collect();
-    let missing: Vec<&str> = lines
+    let missing = lines
         .iter()
         .copied()
         .filter(|l| !have.contains(l.trim()))
         .collect();
+    Ok((existing, missing))
+}
+
+/// Adds each of `lines` missing from the file at `path` (creating it when needed) and
+/// keeps every line it already has; writes nothing when none is missing.
+fn append_lines(path: &Path, lines: &[&str]) -> Result<()> {
+    let (existing, missing) = missing_lines(path, lines)?;
     if missing.is_empty() {
         return Ok(());
     }

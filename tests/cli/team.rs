@@ -314,7 +314,10 @@ fn init_keeps_every_line_of_an_existing_gitignore_and_gitattributes() {
     assert!(ignore.starts_with("node_modules/\n.env\n"), "{ignore}");
     assert!(ignore.contains(".fbvault.lock\n") && ignore.contains(".locks/\n"));
     let attrs = std::fs::read_to_string(repo.join(".gitattributes")).unwrap();
-    assert_eq!(attrs, "*.png binary\n*.age diff=fbvault merge=fbvault\n");
+    assert_eq!(
+        attrs,
+        "*.png binary\n*.age diff=fbvault merge=fbvault\n/vault.json -merge\n"
+    );
     assert!(
         !o.stderr.contains(" . "),
         "the folder is named in full: {}",
@@ -454,6 +457,157 @@ fn concurrent_recipient_changes_are_explained_and_settled() {
         assert!(list.contains(who), "{who} in {list}");
     }
     bob.fb_ok(&["show", "acme"]);
+}
+
+/// Alice adds carol (a member with an identity, who pulls) while bob rekeys; alice pushes
+/// first and bob pulls: team.age and vault.json both changed on both sides. Returns carol,
+/// her public key and bob's pull.
+fn rekey_while_carol_is_added(team: &Team, bob: &Member) -> (Member, String, Out) {
+    let a = &team.alice;
+    let carol = team.clone_member("carol");
+    let carol_key = carol.fb_ok(&["identity", "new"]).stdout.trim().to_string();
+    a.fb_ok(&["recipients", "add", &carol_key, "--name", "carol"]);
+    a.commit_push("add carol");
+    bob.fb_ok(&["rekey"]);
+    bob.git_ok(&["commit", "-qam", "rekey"]);
+    let pull = bob.git(&["pull", "--no-rebase", "origin", "main"]);
+    assert_ne!(pull.code, 0, "{}{}", pull.stdout, pull.stderr);
+    (carol, carol_key, pull)
+}
+
+/// The index states `git status --porcelain` gives `path` (`UU`, `M `, …).
+fn git_state(m: &Member, path: &str) -> String {
+    let st = m.git_ok(&["status", "--porcelain", "--", path]).stdout;
+    st.get(..2).unwrap_or("").to_string()
+}
+
+/// After the merge is committed and pushed: every member opens the vault, and vault.json
+/// lists what team.age holds (no warning anywhere).
+fn assert_settled(team: &Team, bob: &Member, carol: &Member) {
+    bob.assert_clean("the merge commit");
+    bob.git_ok(&["push", "-q", "origin", "HEAD:main"]);
+    team.alice.pull();
+    carol.pull();
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bob.repo.join("vault/vault.json")).unwrap()).unwrap();
+    for m in [&team.alice, bob, carol] {
+        let list = m.fb_ok(&["--json", "recipients", "list"]);
+        let listed = list.json();
+        assert_eq!(
+            listed["recipients"], info["recipients"],
+            "vault.json agrees"
+        );
+        assert_eq!(
+            listed["generation"], info["generation"],
+            "vault.json agrees"
+        );
+        for who in ["alice", "bob", "carol"] {
+            assert!(list.stdout.contains(who), "{who} in {}", list.stdout);
+        }
+        for args in [&["status"][..], &["show", "acme"], &["list"]] {
+            let o = m.fb(args);
+            assert!(o.code == 0 || o.code == 10, "{args:?}: {}", o.stderr);
+            o.stderr_lacks("vault.json does not list");
+            o.stderr_lacks("warning");
+        }
+        m.assert_clean("reading the merged vault");
+    }
+}
+
+#[test]
+fn a_rekey_and_a_recipient_added_at_once_leave_vault_json_conflicted_and_resolve_settles_it() {
+    let (team, bob) = Team::with_bob();
+    let (carol, _, pull) = rekey_while_carol_is_added(&team, &bob);
+    pull.stderr_has("never merges it");
+    pull.stderr_lacks("lacks `/vault.json -merge`");
+    // Never merged silently: git leaves vault.json conflicted like team.age.
+    assert_eq!(git_state(&bob, "vault/team.age"), "UU");
+    assert_eq!(git_state(&bob, "vault/vault.json"), "UU");
+    let r = bob.fb(&["resolve"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    r.stderr_has("carol")
+        .stderr_has("git -C vault checkout --theirs team.age vault.json")
+        .stderr_has("rewrites vault.json from team.age");
+    // Follow the steps resolve printed (the paths from the repository's root).
+    bob.git_ok(&["checkout", "--theirs", "vault/team.age", "vault/vault.json"]);
+    bob.git_ok(&["add", "vault/team.age", "vault/vault.json"]);
+    bob.fb_ok(&["recipients", "trust", "--yes"]);
+    let r = bob.fb_ok(&["resolve"]);
+    r.stderr_lacks("vault.json does not list");
+    bob.git_ok(&["add", "-A", "vault"]);
+    bob.git_ok(&["commit", "-qm", "merge"]);
+    assert_settled(&team, &bob, &carol);
+}
+
+#[test]
+fn resolve_rewrites_vault_json_from_the_settled_team_file() {
+    let (team, bob) = Team::with_bob();
+    let (carol, _, _) = rekey_while_carol_is_added(&team, &bob);
+    // Bob takes only alice's team.age: vault.json still holds his side (no carol).
+    bob.git_ok(&["checkout", "--theirs", "vault/team.age"]);
+    bob.git_ok(&["add", "vault/team.age"]);
+    bob.fb_ok(&["recipients", "trust", "--yes"]);
+    let r = bob.fb_ok(&["resolve"]);
+    r.stderr_has("vault.json: rewritten from team.age")
+        .stderr_has("git add");
+    r.stderr_lacks("vault.json does not list");
+    bob.git_ok(&["add", "-A", "vault"]);
+    bob.git_ok(&["commit", "-qm", "merge"]);
+    assert_settled(&team, &bob, &carol);
+    // Nothing left to settle: resolve writes nothing.
+    bob.fb_ok(&["resolve"])
+        .stderr_has("nothing to do")
+        .stderr_lacks("vault.json");
+    bob.assert_clean("resolve with nothing to do");
+}
+
+#[test]
+fn an_old_vault_gets_the_vault_json_line_from_git_setup_and_a_text_merge_is_settled() {
+    let (team, bob) = Team::with_bob();
+    let a = &team.alice;
+    // A vault from before `/vault.json -merge`, with a line of the user's own.
+    let attrs = a.repo.join("vault/.gitattributes");
+    std::fs::write(&attrs, "*.png binary\n*.age diff=fbvault merge=fbvault\n").unwrap();
+    a.commit_push("old attributes");
+    bob.pull();
+    // The same story, but git text-merges vault.json.
+    let (carol, carol_key, pull) = rekey_while_carol_is_added(&team, &bob);
+    pull.stderr_has("lacks `/vault.json -merge`");
+    assert_eq!(git_state(&bob, "vault/vault.json"), "M ", "the old bug");
+    // Bob keeps his own team.age (his rekey) and adds carol again.
+    bob.git_ok(&[
+        "checkout",
+        "--ours",
+        "vault/team.age",
+        "vault/profiles/acme.age",
+    ]);
+    bob.git_ok(&["add", "vault/team.age", "vault/profiles/acme.age"]);
+    let r = bob.fb_ok(&["resolve"]);
+    r.stderr_has("vault.json: rewritten from team.age");
+    bob.fb_ok(&["recipients", "add", &carol_key, "--name", "carol"]);
+    // `git setup` adds the missing line, keeping the others.
+    bob.fb_ok(&["git", "setup"]);
+    let text = std::fs::read_to_string(bob.repo.join("vault/.gitattributes")).unwrap();
+    assert_eq!(
+        text,
+        "*.png binary\n*.age diff=fbvault merge=fbvault\n/vault.json -merge\n"
+    );
+    let check = bob.git_ok(&["check-attr", "merge", "--", "vault/vault.json"]);
+    assert!(check.stdout.contains("merge: unset"), "{}", check.stdout);
+    bob.git_ok(&["add", "-A", "vault"]);
+    bob.git_ok(&["commit", "-qm", "merge"]);
+    bob.git_ok(&["push", "-q", "origin", "HEAD:main"]);
+    // Bob kept his own rotation: alice, who had seen hers, reviews and trusts his.
+    a.pull();
+    a.fb(&["list"]).fails(3);
+    a.fb_ok(&["recipients", "trust", "--yes"]);
+    assert_settled(&team, &bob, &carol);
+    // A second setup changes nothing.
+    bob.fb_ok(&["git", "setup"]);
+    bob.assert_clean("git setup again");
+    // The line reaches alice's clone with the merge.
+    let text = std::fs::read_to_string(a.repo.join("vault/.gitattributes")).unwrap();
+    assert!(text.ends_with("/vault.json -merge\n"), "{text}");
 }
 
 #[test]

@@ -36,7 +36,7 @@ fn init_creates_a_private_vault_and_identity_and_prints_the_public_key() {
     assert_eq!(mode(&env.identity()), 0o600);
     assert_eq!(
         std::fs::read_to_string(env.vault().join(".gitattributes")).unwrap(),
-        "*.age diff=fbvault merge=fbvault\n"
+        "*.age diff=fbvault merge=fbvault\n/vault.json -merge\n"
     );
     let info: serde_json::Value =
         serde_json::from_slice(&std::fs::read(env.vault().join("vault.json")).unwrap()).unwrap();

@@ -48,15 +48,15 @@ pub fn profile_of(path: &Path) -> Option<(ProfileName, PathBuf)> {
         .parse()
         .ok()?;
     let profiles = path.parent()?;
-    (profiles.file_name()? == "profiles").then(|| {
-        let root = profiles.parent().unwrap_or(Path::new(""));
-        let root = if root.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            root
-        };
-        (name, root.to_path_buf())
-    })
+    (profiles.file_name()? == "profiles").then(|| (name, folder_of(profiles).to_path_buf()))
+}
+
+/// The folder holding `path` (`.` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
@@ -71,6 +71,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
             ctx.ui.warn(format!(
                 "{shown} changed on both sides (two recipient changes at once): fbvault never merges it; run `fbvault resolve` to see both recipient lists and how to settle them"
             ));
+            let root = folder_of(&args.path);
+            if ctx.vault_at(root).vault_json_mergeable() {
+                ctx.ui.warn(format!(
+                    "{}'s .gitattributes lacks `/vault.json -merge`, so git may have merged vault.json as text: `fbvault resolve` rewrites it from the settled team.age, and `fbvault git setup` adds the line",
+                    root.display()
+                ));
+            }
             return Ok(1);
         }
         return Err(CliError::new(format!(

@@ -1,9 +1,11 @@
 //! `fbvault resolve [NAME]`: settle git merge conflicts in vault files. A conflicted
 //! profile is merged from git's index stages (or from the conflict markers in the file)
 //! with the same rule as `fbvault merge`, and written back for the user to `git add`. A
-//! conflict in `team.age` or `vault.json` is explained: both recipient lists and the
-//! commands that settle it. Outside a merge, `resolve NAME` accepts an older copy of a
-//! profile (a rollback this machine refuses) after asking.
+//! conflict in `team.age` is explained: both recipient lists and the commands that settle
+//! it. Once `team.age` is settled, `vault.json` (derived from it, and never merged by git:
+//! `.gitattributes` has `/vault.json -merge`) is rewritten from it. Outside a merge,
+//! `resolve NAME` accepts an older copy of a profile (a rollback this machine refuses)
+//! after asking.
 
 use crate::cli::prompt::{self, Confirmed};
 use crate::cli::{CliError, Ctx, Session, code};
@@ -50,12 +52,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     let session = ctx.session()?;
     let root = session.vault.root().to_path_buf();
     let unmerged = crate::git::unmerged(&root);
-    if unmerged
-        .iter()
-        .any(|p| p == "team.age" || p == "vault.json")
-    {
+    if unmerged.iter().any(|p| p == "team.age") {
         return explain_team(ctx, &session);
     }
+    let info = settle_info(ctx, &session, unmerged.iter().any(|p| p == "vault.json"))?;
     let mut names: Vec<ProfileName> = session
         .vault
         .names()?
@@ -64,13 +64,19 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
         .collect();
     if let Some(name) = &args.name {
         if !names.contains(name) {
+            if info {
+                ctx.ui.info("now `git add` vault.json and commit");
+            }
             return not_conflicted(ctx, &session, name, args.yes);
         }
         names.retain(|n| n == name);
     }
     if names.is_empty() {
-        ctx.ui
-            .info("no vault file has a merge conflict; nothing to do");
+        ctx.ui.info(if info {
+            "now `git add` vault.json and commit"
+        } else {
+            "no vault file has a merge conflict; nothing to do"
+        });
         return Ok(0);
     }
     let mut failed = None;
@@ -89,9 +95,39 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     }
     ctx.ui.info(format!(
         "now `git add` the resolved file{} and commit",
-        if names.len() == 1 { "" } else { "s" }
+        if names.len() + usize::from(info) == 1 {
+            ""
+        } else {
+            "s"
+        }
     ));
     Ok(0)
+}
+
+/// Settles `vault.json` once `team.age` is settled: it is derived from `team.age`, so a
+/// copy git left conflicted (`conflicted`) or merged as text into something `team.age`
+/// does not say is rewritten from it. Returns whether there is a `vault.json` to `git
+/// add`. Outside a conflict, a vault this cannot open is left to the steps after it.
+fn settle_info(ctx: &Ctx, session: &Session, conflicted: bool) -> Result<bool, CliError> {
+    match session.vault.settle_info(&session.identity) {
+        Ok(Some(team)) => {
+            ctx.ui.info(format!(
+                "vault.json: rewritten from team.age (generation {}, {} recipient{})",
+                team.generation,
+                team.recipients.len(),
+                if team.recipients.len() == 1 { "" } else { "s" }
+            ));
+            Ok(true)
+        }
+        Ok(None) => {
+            if conflicted {
+                ctx.ui.info("vault.json: already matches team.age");
+            }
+            Ok(conflicted)
+        }
+        Err(e) if conflicted => Err(e.into()),
+        Err(_) => Ok(false),
+    }
 }
 
 fn has_markers(session: &Session, name: &ProfileName) -> bool {
@@ -221,7 +257,7 @@ fn explain_team(ctx: &Ctx, session: &Session) -> Result<u8, CliError> {
     };
     let (ours, theirs) = (side(":2"), side(":3"));
     ctx.ui.info(
-        "team.age (and vault.json) changed on both sides: two members changed the recipients at the same time, each with a new team key. fbvault never merges them.",
+        "team.age (and vault.json) changed on both sides: two members changed the recipients or rekeyed at the same time, each with a new team key. fbvault never merges them.",
     );
     for (label, team) in [(Side::Ours, &ours), (Side::Theirs, &theirs)] {
         match team {
@@ -247,8 +283,9 @@ fn explain_team(ctx: &Ctx, session: &Session) -> Result<u8, CliError> {
         super::super::shown_path(root)
     ));
     ctx.ui.info("  fbvault recipients trust");
-    ctx.ui
-        .info("  fbvault resolve            (the profiles both sides changed)");
+    ctx.ui.info(
+        "  fbvault resolve            (rewrites vault.json from team.age, merges the profiles both sides changed)",
+    );
     for r in &added {
         let name = r
             .name
