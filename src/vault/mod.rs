@@ -4,7 +4,8 @@
 //! vault.json          cleartext, informational: format, recipients
 //! team.age            age-encrypted to all recipients: the team key and the authoritative recipient list
 //! profiles/NAME.age   one ASCII-armored age file per profile, sealed with the team key
-//! .gitattributes      `*.age diff=fbvault merge=fbvault` (appended to an existing file)
+//! .gitattributes      `*.age diff=fbvault merge=fbvault`, `/vault.json -merge` (appended to an
+//!                     existing file)
 //! .gitignore          the lock files and temporary files below (appended likewise)
 //! .fbvault.lock       shared by readers, exclusive for writers
 //! .locks/NAME.lock    held while a profile is refreshed (network calls happen under it)

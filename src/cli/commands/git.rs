@@ -1,6 +1,7 @@
 //! `fbvault git setup`: register `fbvault diff` (a textconv that masks secrets) and
 //! `fbvault merge` (a merge driver that keeps the later token) in the repository's git
-//! config, and make sure `.gitattributes` routes `*.age` files to them.
+//! config, and make sure `.gitattributes` routes `*.age` files to them and never lets git
+//! merge `vault.json` silently (`/vault.json -merge`).
 
 use crate::cli::{CliError, Ctx};
 
@@ -13,7 +14,8 @@ pub enum Command {
     ///   diff.fbvault.textconv = fbvault diff
     ///   merge.fbvault.name    = fbvault profile merge
     ///   merge.fbvault.driver  = fbvault merge %O %A %B %P
-    /// and adds `*.age diff=fbvault merge=fbvault` to the vault's .gitattributes when missing.
+    /// and adds `*.age diff=fbvault merge=fbvault` and `/vault.json -merge` to the vault's
+    /// .gitattributes when missing (a vault made by an older fbvault gets the second here).
     /// Every member runs it once per clone.
     ///
     /// Example: fbvault git setup
