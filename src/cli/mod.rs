@@ -296,6 +296,14 @@ fn usage_error(e: clap::Error) -> ExitCode {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
+        // Help follows `--color`/`--no-color` too; only here, so no other run pays for it.
+        let e = match early_color() {
+            Some(choice) => {
+                use clap::CommandFactory;
+                e.format(&mut Cli::command().color(choice))
+            }
+            None => e,
+        };
         if let Err(err) = e.print()
             && err.kind() != std::io::ErrorKind::BrokenPipe
         {
@@ -385,20 +393,8 @@ pub fn arguments() -> Vec<String> {
         .collect()
 }
 
-/// Parses the arguments; help follows `--color`/`--no-color` too (clap prints it before
-/// fbvault has seen the flags).
-fn parse() -> Result<Cli, clap::Error> {
-    use clap::{CommandFactory, FromArgMatches};
-    let mut command = Cli::command();
-    if let Some(choice) = early_color() {
-        command = command.color(choice);
-    }
-    let matches = command.try_get_matches()?;
-    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut Cli::command()))
-}
-
-/// `--no-color` or `--color WHEN` among the arguments before `--`, read before clap has
-/// parsed them (the last one wins, as clap's own parse would have it).
+/// `--no-color` or `--color WHEN` among the arguments before `--`, for the help clap prints
+/// before fbvault has seen the flags (the last one wins, as clap's own parse would have it).
 fn early_color() -> Option<clap::ColorChoice> {
     let args = arguments();
     let mut choice = None;
@@ -439,7 +435,7 @@ pub fn main() -> ExitCode {
             .hint("give the public key instead (`fbvault identity show`, or the .pub file next to an SSH key)");
         return report(&err, json_flag());
     }
-    let cli = match parse() {
+    let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
