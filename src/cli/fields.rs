@@ -69,7 +69,7 @@ pub fn fill(
             ))
             .hint(format!(
                 "put it in {} and pass --from-env, or answer the prompt",
-                arg.name.to_uppercase()
+                spec.variable()
             )));
         }
         profile.config.insert(arg.name.clone(), arg.value.clone());
@@ -77,7 +77,7 @@ pub fn fill(
     for spec in &described.fields {
         let from_env = || {
             from_env
-                .then(|| crate::config::env_secret(&spec.name.to_uppercase()))
+                .then(|| crate::config::env_secret(&spec.variable()))
                 .flatten()
         };
         if spec.secret {

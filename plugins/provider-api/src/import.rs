@@ -25,7 +25,7 @@ impl ImportNames {
             fields: described
                 .fields
                 .iter()
-                .map(|f| (f.name.clone(), vec![f.name.to_uppercase()]))
+                .map(|f| (f.name.clone(), vec![f.variable()]))
                 .collect(),
             long: vec!["LONG_TOKEN".into()],
             short: vec!["SHORT_TOKEN".into()],

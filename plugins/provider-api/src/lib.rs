@@ -33,7 +33,7 @@ pub use import::ImportNames;
 pub use provider::{
     Capability, Context, Description, EnvOptions, EnvVar, FieldSpec, Inspection, LoginInput,
     LoginSpec, ProfileData, RefreshNeed, StatusExtras, TokenProvider, TokenSet, check_known_fields,
-    check_required_fields, default_refresh_need,
+    check_required_fields, default_refresh_need, missing_required_field,
 };
 pub use secret::{Secret, redact};
 pub use setup::Setup;

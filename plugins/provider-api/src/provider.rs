@@ -61,6 +61,14 @@ pub struct FieldSpec {
     pub description: String,
 }
 
+impl FieldSpec {
+    /// The environment variable that holds it for `add --from-env` and `import`: its name
+    /// in capitals (`app_secret` is `APP_SECRET`).
+    pub fn variable(&self) -> String {
+        self.name.to_uppercase()
+    }
+}
+
 /// Who a provider is and what it can do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -470,28 +478,35 @@ pub fn check_known_fields(
     Ok(())
 }
 
+/// The first field the description marks required that `profile` lacks (missing or empty).
+pub fn missing_required_field<'a>(
+    description: &'a Description,
+    profile: &ProfileData,
+) -> Option<&'a FieldSpec> {
+    description.fields.iter().filter(|f| f.required).find(|f| {
+        if f.secret {
+            profile.secret(&f.name).is_none()
+        } else {
+            profile.config(&f.name).is_none()
+        }
+    })
+}
+
 /// Fails when a field the description marks required is missing or empty.
 pub fn check_required_fields(
     description: &Description,
     profile: &ProfileData,
 ) -> Result<(), ProviderError> {
-    for field in description.fields.iter().filter(|f| f.required) {
-        let present = if field.secret {
-            profile.secret(&field.name).is_some()
-        } else {
-            profile.config(&field.name).is_some()
-        };
-        if !present {
-            return Err(ProviderError::new(
-                crate::ErrorKind::BadRequest,
-                format!(
-                    "the {} provider needs `{}` ({})",
-                    description.name, field.name, field.description
-                ),
-            ));
-        }
+    match missing_required_field(description, profile) {
+        Some(field) => Err(ProviderError::new(
+            crate::ErrorKind::BadRequest,
+            format!(
+                "the {} provider needs `{}` ({})",
+                description.name, field.name, field.description
+            ),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The refresh policy shared by issuers of re-exchangeable long-lived tokens: look at the

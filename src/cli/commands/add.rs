@@ -2,7 +2,7 @@
 //! token, exchange it at once for a long-lived one (and the page tokens).
 
 use chrono::Utc;
-use fbvault_provider::{Description, FieldSpec, TokenProvider};
+use fbvault_provider::{FieldSpec, TokenProvider};
 
 use crate::cli::grant::{self, Sources};
 use crate::cli::{CliError, Ctx, prompt};
@@ -137,7 +137,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     crate::cli::fields::fill(&mut profile, &described, &args.field, args.from_env, &asked)?;
     provider.validate(&profile.data()).map_err(|e| {
         let e = CliError::provider(e, args.name.as_str());
-        match missing_field(&described, &profile) {
+        match fbvault_provider::missing_required_field(&described, &profile.data()) {
             Some(field) => e.hint(how_to_give(field)),
             None => e,
         }
@@ -211,22 +211,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8, CliError> {
     Ok(0)
 }
 
-/// The first required field the profile lacks.
-fn missing_field<'a>(described: &'a Description, profile: &Profile) -> Option<&'a FieldSpec> {
-    described.fields.iter().find(|f| {
-        f.required
-            && if f.secret {
-                !profile.secrets.contains_key(&f.name)
-            } else {
-                !profile.config.contains_key(&f.name)
-            }
-    })
-}
-
 /// How `add` takes a field: its own flag for the app id and secret, else `--field` for a
 /// setting and the environment or the prompt for a secret.
 fn how_to_give(field: &FieldSpec) -> String {
-    let var = field.name.to_uppercase();
+    let var = field.variable();
     match (field.name.as_str(), field.secret) {
         ("app_id", _) => "give the app id with --app-id (or APP_ID and --from-env)".into(),
         ("app_secret", _) => {
