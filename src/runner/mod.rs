@@ -114,20 +114,18 @@ fn strings(rename: &EnvRename) -> Vec<String> {
 }
 
 fn check_target(standard: &str, name: &str, from: &'static str) -> Result<(), BadName> {
-    if !names::is_identifier(name) {
-        return Err(BadName::Invalid {
+    match names::unfit(name) {
+        None => Ok(()),
+        Some(names::Unfit::NotIdentifier) => Err(BadName::Invalid {
             from,
             name: name.to_string(),
-        });
-    }
-    match names::reserved_by(name) {
-        Some(who) => Err(BadName::Reserved {
+        }),
+        Some(names::Unfit::ReadBy(who)) => Err(BadName::Reserved {
             from,
             standard: standard.to_string(),
             name: name.to_string(),
             who,
         }),
-        None => Ok(()),
     }
 }
 

@@ -94,6 +94,36 @@ pub fn reserved_by(name: &str) -> Option<&'static str> {
         .map(|(_, who)| *who)
 }
 
+/// Why a child may not get a variable named so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unfit {
+    /// Not an identifier.
+    NotIdentifier,
+    /// Read at start-up by this program (a loader, shell or interpreter).
+    ReadBy(&'static str),
+}
+
+/// Whether a child may get a variable named `name`; `Some` says why not. The one rule for
+/// renames (`apply_renames`, `check_renames`) and for the names plugins give their tokens.
+pub fn unfit(name: &str) -> Option<Unfit> {
+    if !is_identifier(name) {
+        return Some(Unfit::NotIdentifier);
+    }
+    reserved_by(name).map(Unfit::ReadBy)
+}
+
+impl std::fmt::Display for Unfit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unfit::NotIdentifier => f.write_str("not a valid environment variable name"),
+            Unfit::ReadBy(who) => write!(
+                f,
+                "a variable {who} reads, which could load, run or print the value"
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -139,20 +139,21 @@ impl ExternalProvider {
             zeroize::Zeroizing::new(serde_json::to_vec(&request).expect("a request serializes"));
         let started = Instant::now();
         let ran = self.run_process(method, body);
-        let exit = match &ran {
-            Ok(done) if done.status.success() => "exit 0".to_string(),
-            Ok(done) => done
-                .status
-                .code()
-                .map_or_else(|| "killed".to_string(), |c| format!("exit {c}")),
-            Err(e) => e.kind.as_str().to_string(),
+        // How the run ended when it did not exit 0; after an exit 0, what it answered.
+        let failed = match &ran {
+            Ok(done) if done.status.success() => None,
+            Ok(done) => Some(
+                done.status
+                    .code()
+                    .map_or_else(|| "killed".to_string(), |c| format!("exit {c}")),
+            ),
+            Err(e) => Some(e.kind.as_str().to_string()),
         };
         let answer = self.answer(ran, &redact);
-        // The outcome is the exit and, for a plugin that exited 0, what it answered.
-        let outcome = match &answer {
-            Err(e) if exit == "exit 0" => format!("exit 0, {}", e.kind.as_str()),
-            Ok(_) if exit == "exit 0" => "exit 0, ok".to_string(),
-            _ => exit,
+        let outcome = match (failed, &answer) {
+            (Some(failed), _) => failed,
+            (None, Ok(_)) => "exit 0, ok".to_string(),
+            (None, Err(e)) => format!("exit 0, {}", e.kind.as_str()),
         };
         fbvault_provider::log::request(
             &format!("plugin {}", self.name),
@@ -285,7 +286,7 @@ impl ExternalProvider {
     }
 
     fn describe_now(&self) -> Result<Description, ProviderError> {
-        let escape = |text: &str| crate::cli::sanitize::escape(text).into_owned();
+        let escape = crate::vault::text::escape_controls;
         self.call(
             Method::Describe,
             &ProfileData::default(),
@@ -294,12 +295,9 @@ impl ExternalProvider {
         .and_then(|r| {
             self.expect(
                 Method::Describe,
-                |r| {
-                    if let PluginResult::Describe(d) = r {
-                        Some(d)
-                    } else {
-                        None
-                    }
+                |r| match r {
+                    PluginResult::Describe(d) => Some(d),
+                    _ => None,
                 },
                 r,
             )
@@ -323,30 +321,23 @@ impl ExternalProvider {
 
     /// A `login` or `refresh` answer: a set of tokens, each injected (if at all) under a
     /// name `run` accepts. A variable that is not an identifier, or that a loader, shell or
-    /// interpreter reads ([`crate::runner::names::reserved_by`]), would be stored and then
+    /// interpreter reads ([`crate::runner::names::unfit`]), would be stored and then
     /// refused by every `run`; the answer is refused instead, and nothing is stored.
     fn tokens(&self, method: Method, result: PluginResult) -> Result<TokenSet, ProviderError> {
         let set = self.expect(
             method,
-            |r| {
-                if let PluginResult::Tokens(t) = r {
-                    Some(t)
-                } else {
-                    None
-                }
+            |r| match r {
+                PluginResult::Tokens(t) => Some(t),
+                _ => None,
             },
             result,
         )?;
         for token in &set.tokens {
             let Some(var) = &token.env else { continue };
-            let why = if !crate::runner::names::is_identifier(var) {
-                "not a valid environment variable name".to_string()
-            } else if let Some(who) = crate::runner::names::reserved_by(var) {
-                format!("a variable {who} reads, which could load, run or print the value")
-            } else {
+            let Some(why) = crate::runner::names::unfit(var) else {
                 continue;
             };
-            let escape = crate::cli::sanitize::escape;
+            let escape = crate::vault::text::escape_controls;
             return Err(self.fail(
                 ErrorKind::Internal,
                 format!(
@@ -456,12 +447,9 @@ impl TokenProvider for ExternalProvider {
         )?;
         self.expect(
             Method::Inspect,
-            |r| {
-                if let PluginResult::Inspect(InspectResult { inspections }) = r {
-                    Some(inspections)
-                } else {
-                    None
-                }
+            |r| match r {
+                PluginResult::Inspect(InspectResult { inspections }) => Some(inspections),
+                _ => None,
             },
             r,
         )
