@@ -117,7 +117,7 @@ impl schemars::JsonSchema for Extras {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let mut properties = serde_json::Map::new();
         for builtin in crate::providers::BUILTIN {
-            if let Some(schema) = crate::providers::build(builtin).status_schema()
+            if let Some(schema) = builtin.build().status_schema()
                 && let Some(Value::Object(p)) = schema.get("properties")
             {
                 properties.extend(p.clone());

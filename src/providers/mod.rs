@@ -48,9 +48,11 @@ pub fn setup() -> Setup {
     }
 }
 
-/// Builds a built-in provider.
-pub fn build(builtin: &Builtin) -> Box<dyn TokenProvider> {
-    (builtin.make)(&setup())
+impl Builtin {
+    /// Builds the provider for this machine's environment ([`setup`]).
+    pub fn build(&self) -> Box<dyn TokenProvider> {
+        (self.make)(&setup())
+    }
 }
 
 /// A provider name that nothing answers to.
@@ -65,14 +67,14 @@ pub struct UnknownProvider(pub String);
 pub fn builtin_variables() -> Vec<String> {
     BUILTIN
         .iter()
-        .flat_map(|b| build(b).describe().all_variables())
+        .flat_map(|b| b.build().describe().all_variables())
         .collect()
 }
 
 /// Finds the provider called `name`: a built-in one, else an external one.
 pub fn find(name: &str, paths: &Paths) -> Result<Box<dyn TokenProvider>, UnknownProvider> {
     if let Some(builtin) = BUILTIN.iter().find(|b| b.name == name) {
-        return Ok(build(builtin));
+        return Ok(builtin.build());
     }
     external::ExternalProvider::find(name, paths)
         .map(|p| Box::new(p) as Box<dyn TokenProvider>)
@@ -86,7 +88,7 @@ mod tests {
     #[test]
     fn every_builtin_provider_keeps_the_contract() {
         for builtin in BUILTIN {
-            let provider = build(builtin);
+            let provider = builtin.build();
             assert_eq!(provider.describe().name, builtin.name);
             fbvault_provider::testkit::check(provider.as_ref());
         }

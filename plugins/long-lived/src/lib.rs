@@ -165,12 +165,8 @@ impl LongLivedProvider {
                 token
             }
             Err(refused) if refused.too_young() => {
-                let token = self.token(
-                    client,
-                    given.clone(),
-                    Some(Duration::days(SAFE_LIFE_DAYS).num_seconds()),
-                    now,
-                )?;
+                // No `expires_in`: the token's life is taken as SAFE_LIFE_DAYS.
+                let token = self.token(client, given.clone(), None, now)?;
                 notes.push(format!(
                     "{label} refreshes only tokens at least 24 hours old, so this one was issued within the day: its expiry is taken as {SAFE_LIFE_DAYS} days from now (it is at least that); the first refresh learns the real one"
                 ));

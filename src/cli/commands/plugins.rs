@@ -70,7 +70,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<u8, CliError> {
     let Command::List = command;
     let mut entries = Vec::new();
     for builtin in crate::providers::BUILTIN {
-        let described = crate::providers::build(builtin).describe();
+        let described = builtin.build().describe();
         entries.push(Entry::new(builtin.name, "built-in", None, Ok(&described)));
     }
     for ext in ExternalProvider::discover(&ctx.paths) {
