@@ -78,38 +78,36 @@ mod tests {
         assert_eq!(got, names.iter().map(|n| n.to_string()).collect::<Vec<_>>());
     }
 
-    #[test]
-    fn once_the_provider_is_unreachable_the_rest_are_skipped() {
-        let names = names(20);
+    /// `each` over `n` profiles whose provider fails with `kind` every time: the results
+    /// and how many calls were made.
+    fn all_failing(n: usize, kind: ErrorKind) -> (Vec<Result<(), AppError>>, usize) {
         let calls = AtomicUsize::new(0);
-        let got = each(&names, |n| {
+        let got = each(&names(n), |name| {
             calls.fetch_add(1, Ordering::SeqCst);
-            Err::<(), _>(AppError::provider(
-                ProviderError::new(ErrorKind::RateLimited, "slow down"),
-                n.as_str(),
+            Err(AppError::provider(
+                ProviderError::new(kind, "refused"),
+                name.as_str(),
             ))
         });
+        (got, calls.load(Ordering::SeqCst))
+    }
+
+    #[test]
+    fn once_the_provider_is_unreachable_the_rest_are_skipped() {
+        let (got, calls) = all_failing(20, ErrorKind::RateLimited);
         // The workers already running finish their call; nobody starts another.
-        assert!(calls.load(Ordering::SeqCst) <= AT_ONCE);
+        assert!(calls <= AT_ONCE);
         let skipped = got
             .iter()
             .filter(|r| matches!(r, Err(AppError::Skipped { .. })))
             .count();
-        assert_eq!(skipped, 20 - calls.load(Ordering::SeqCst));
+        assert_eq!(skipped, 20 - calls);
     }
 
     #[test]
     fn another_failure_does_not_stop_the_others() {
-        let names = names(9);
-        let calls = AtomicUsize::new(0);
-        let got = each(&names, |n| {
-            calls.fetch_add(1, Ordering::SeqCst);
-            Err::<(), _>(AppError::provider(
-                ProviderError::new(ErrorKind::InvalidGrant, "expired"),
-                n.as_str(),
-            ))
-        });
-        assert_eq!(calls.load(Ordering::SeqCst), 9);
+        let (got, calls) = all_failing(9, ErrorKind::InvalidGrant);
+        assert_eq!(calls, 9);
         assert!(
             got.iter()
                 .all(|r| matches!(r, Err(AppError::Provider { .. })))

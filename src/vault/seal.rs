@@ -88,6 +88,17 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The README's claim that the hash states which absorb the team key are wiped when
+    /// dropped, held by the types: `Sha256` (pins, the vault id) and the SHA-256 core of
+    /// which `Hmac<Sha256>` keeps its two keyed states (seals). Dropping the `zeroize`
+    /// features of `sha2` or `hmac` makes this fail to compile.
+    #[test]
+    fn hash_states_that_absorb_the_team_key_are_wiped_on_drop() {
+        fn wiped<T: zeroize::ZeroizeOnDrop>() {}
+        wiped::<sha2::Sha256>();
+        wiped::<<sha2::Sha256 as sha2::digest::block_api::CoreProxy>::Core>();
+    }
     use serde_json::json;
 
     #[test]

@@ -222,9 +222,7 @@ fn a_hung_server_costs_a_bounded_time_then_exit_5() {
 #[test]
 fn an_unreachable_server_is_exit_5() {
     let mut env = Env::with_profile();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let url = format!("http://127.0.0.1:{}", crate::common::free_port());
     env.set("FBVAULT_GRAPH_URL", &url);
     let o = env.run(&["refresh", "acme", "--force"]);
     o.fails(5).stderr_has("cannot connect");

@@ -3,12 +3,6 @@
 
 use crate::common::Env;
 
-/// A loopback port nothing listens on (bound and released).
-fn free_port() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port().to_string()
-}
-
 #[test]
 fn a_missing_field_is_named_with_the_way_to_give_it_and_other_refusals_get_no_such_hint() {
     let env = Env::with_vault();
@@ -46,7 +40,7 @@ fn login_hints_name_only_the_logins_the_provider_has() {
     o.fails(2).stderr_has("--web").stderr_lacks("--device");
     // A browser login that times out points at a pasted token, not at --device.
     env.set("FBVAULT_LOGIN_TIMEOUT", "1");
-    let port = free_port();
+    let port = crate::common::free_port().to_string();
     let o = env.run(&["login", "th", "--web", "--no-browser", "--port", &port]);
     o.fails(1)
         .stderr_has("no answer from the browser")

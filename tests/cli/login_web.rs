@@ -12,7 +12,7 @@ use fbvault_graph_sandbox::{DEMO_APP_ID, DEMO_APP_SECRET, DEMO_PAGES, Request};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::common::{Env, Out};
+use crate::common::{Env, Out, free_port};
 
 /// The scripted browser. Modes: `follow` (open the URL, follow redirects), `wrong-state`
 /// (first a callback with another state, then the real one), `nothing` (never comes
@@ -43,11 +43,6 @@ elif mode == "wrong-state":
 elif mode == "nothing":
     note(0, "started")
 "#;
-
-pub fn free_port() -> u16 {
-    let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    l.local_addr().unwrap().port()
-}
 
 /// A sandbox, a vault, and profile `acme` with the demo app's credentials but no token;
 /// the dialog on the sandbox and the scripted browser in `mode`.

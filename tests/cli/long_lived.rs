@@ -530,7 +530,7 @@ fn login_web_follows_their_authorize_page_back_to_the_loopback_listener() {
         let log = env.dir.path().join("browser.log");
         env.set("BROWSER", &format!("python3 {} follow", script.display()));
         env.set("FAKE_BROWSER_LOG", log.to_str().unwrap());
-        let port = crate::login_web::free_port();
+        let port = crate::common::free_port();
         let o = env.run(&["login", "me", "--web", "--port", &port.to_string()]);
         assert_eq!(o.code, 0, "{}: {}", n.provider, o.stderr);
         let label = if n.provider == "instagram" {

@@ -170,9 +170,10 @@ fn a_revoked_refresh_token_is_exit_4_and_changes_nothing() {
 
 #[test]
 fn an_unreachable_token_endpoint_is_exit_5() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/oauth/token", closed.local_addr().unwrap());
-    drop(closed);
+    let url = format!(
+        "http://127.0.0.1:{}/oauth/token",
+        crate::common::free_port()
+    );
     let env = at(&url, "rt-1-secret-aaaa");
     env.run(&["login", "svc"])
         .fails(5)

@@ -408,3 +408,10 @@ pub fn private_copy(name: &str, dir: &Path) -> PathBuf {
     std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o600)).unwrap();
     dest
 }
+
+/// A loopback port nothing listens on (bound, then released): for a listener to come, or
+/// an address that refuses connections.
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).unwrap();
+    l.local_addr().unwrap().port()
+}
