@@ -207,3 +207,42 @@ pub fn resolve(flags: Flags, project: Option<&Project>) -> Result<Paths, Setting
         state: dirs.as_ref().map(|d| d.data_dir().join("state")),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Every `.rs` file below `dir`.
+    fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The module doc's promise: no other file of the crate reads the environment itself.
+    #[test]
+    fn every_environment_read_of_the_crate_is_here() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        assert!(files.len() > 20, "the sources were found");
+        let this = src.join("config/mod.rs");
+        let readers: Vec<_> = files
+            .iter()
+            .filter(|f| **f != this)
+            .filter(|f| {
+                let text = std::fs::read_to_string(f).unwrap();
+                text.contains("env::var(") || text.contains("env::var_os(")
+            })
+            .collect();
+        assert!(
+            readers.is_empty(),
+            "read the environment through config: {readers:?}"
+        );
+    }
+}
