@@ -4,8 +4,6 @@
 
 pub mod external;
 
-use std::time::Duration;
-
 use fbvault_provider::{Setup, TokenProvider};
 
 use crate::config::{Paths, seconds_from_env};
@@ -44,7 +42,11 @@ pub const BUILTIN: &[Builtin] = &[
 pub fn setup() -> Setup {
     Setup {
         var: crate::config::env_text,
-        timeout: seconds_from_env("FBVAULT_HTTP_TIMEOUT", Duration::from_secs(10), 300.0),
+        timeout: seconds_from_env(
+            "FBVAULT_HTTP_TIMEOUT",
+            fbvault_provider::DEFAULT_TIMEOUT,
+            300.0,
+        ),
     }
 }
 

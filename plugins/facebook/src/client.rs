@@ -40,7 +40,7 @@ impl Default for Options {
         Options {
             graph_url: None,
             dialog_url: None,
-            timeout: Duration::from_secs(10),
+            timeout: fbvault_provider::DEFAULT_TIMEOUT,
             attempts: 3,
             backoff: Duration::from_millis(500),
         }

@@ -29,7 +29,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             url: None,
-            timeout: Duration::from_secs(10),
+            timeout: fbvault_provider::DEFAULT_TIMEOUT,
         }
     }
 }

@@ -36,7 +36,7 @@ pub use provider::{
     check_required_fields, default_refresh_need, missing_required_field,
 };
 pub use secret::{Secret, redact};
-pub use setup::Setup;
+pub use setup::{DEFAULT_TIMEOUT, Setup};
 pub use suggest::{closest, did_you_mean};
 pub use token::{Token, TokenKind};
 pub use web::{Authorize, DeviceCode, DeviceLogin, DevicePoll, WebLogin, split_scopes};

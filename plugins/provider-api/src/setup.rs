@@ -4,6 +4,9 @@
 
 use std::time::Duration;
 
+/// How long one HTTP call may take when `FBVAULT_HTTP_TIMEOUT` says nothing.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The environment a built-in provider is built in.
 #[derive(Debug, Clone, Copy)]
 pub struct Setup {
@@ -17,15 +20,5 @@ impl Setup {
     /// The value of `name`, if set.
     pub fn var(&self, name: &str) -> Option<String> {
         (self.var)(name)
-    }
-}
-
-impl Default for Setup {
-    /// No variable set, the default timeout of 10 s: what tests of a provider use.
-    fn default() -> Self {
-        Setup {
-            var: |_| None,
-            timeout: Duration::from_secs(10),
-        }
     }
 }
