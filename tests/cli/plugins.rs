@@ -260,14 +260,23 @@ fn cannot_describe(body: &str, code: i32, expect: &str) {
     env.set("FBVAULT_PLUGIN_TIMEOUT", "2");
     plugin(&env, "broken", body);
     let before = env.snapshot();
-    let o = env.run(&["add", "b1", "--provider", "broken"]);
-    o.fails(code)
-        .stderr_has("plugin `broken`")
-        .stderr_has(expect)
-        .stderr_has("asked to describe itself")
-        .stderr_lacks("added b1");
-    assert_eq!(before, env.snapshot(), "the vault is unchanged");
-    assert!(!env.profile_file("b1").exists());
+    let dotenv = env.dir.path().join("old.env");
+    std::fs::write(&dotenv, "LONG_TOKEN=tok-5150\n").unwrap();
+    let file = dotenv.to_str().unwrap();
+    for args in [
+        &["add", "b1", "--provider", "broken"][..],
+        &["import", file, "b1", "--provider", "broken"],
+    ] {
+        let o = env.run(args);
+        o.fails(code)
+            .stderr_has("plugin `broken`")
+            .stderr_has(expect)
+            .stderr_has("asked to describe itself")
+            .stderr_lacks("added b1")
+            .stderr_lacks("imported b1");
+        assert_eq!(before, env.snapshot(), "{args:?}: the vault is unchanged");
+        assert!(!env.profile_file("b1").exists());
+    }
 }
 
 #[test]
@@ -297,6 +306,12 @@ fn edit_refuses_a_profile_whose_plugin_cannot_describe_itself() {
     assert_ne!(o.code, 0, "{}", o.stderr);
     o.stderr_has("plugin `demo`")
         .stderr_has("exited with status 1: gone wrong");
+    assert_eq!(before, env.snapshot(), "the vault is unchanged");
+    // Nor does a login go ahead with it.
+    env.run_stdin(&["login", "b1", "--token-stdin"], "tok-5150\n")
+        .fails(1)
+        .stderr_has("plugin `demo`")
+        .stderr_has("asked to describe itself");
     assert_eq!(before, env.snapshot(), "the vault is unchanged");
 }
 
